@@ -1,0 +1,102 @@
+/**
+ * The tslfs entry point and the only module that reads process.argv/env/cwd, writes to the
+ * process's streams and sets the exit code. It loads commander and the invoked command only;
+ * hot commands (filters, hooks) may skip commander through their `fast` handler.
+ */
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+import { COMMANDS } from './commandList.js';
+import type { CliContext } from './context.js';
+import { formatError } from '../ui/formatError.js';
+import { envTruthy } from '../config/Config.js';
+
+function binPath(): string {
+  // dist/cli/main.js -> bin/tslfs.js; under vitest (src/cli/main.ts) the same relative layout.
+  const here = dirname(fileURLToPath(import.meta.url));
+  const p = join(here, '..', '..', 'bin', 'tslfs.js');
+  try {
+    return realpathSync(p);
+  } catch {
+    return p;
+  }
+}
+
+function makeContext(): CliContext {
+  return {
+    cwd: process.cwd(),
+    env: { ...process.env },
+    stdin: process.stdin,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    stdoutIsTTY: Boolean(process.stdout.isTTY),
+    stderrIsTTY: Boolean(process.stderr.isTTY),
+    nodePath: process.execPath,
+    binPath: binPath(),
+    exitCode: 0,
+  };
+}
+
+async function runCommander(argv: string[], ctx: CliContext, only?: string): Promise<void> {
+  const { Command, CommanderError } = await import('commander');
+  const program = new Command('tslfs');
+  program
+    .usage('<command> [<args>]')
+    .description('tslfs: a Git LFS client in TypeScript, compatible with git-lfs.')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => ctx.stdout.write(s),
+      writeErr: (s) => ctx.stderr.write(s),
+    })
+    .helpCommand(true)
+    .showSuggestionAfterError(true);
+  const names = only ? [only] : Object.keys(COMMANDS);
+  for (const name of names) {
+    const entry = COMMANDS[name]!;
+    const cmd = program.command(name, { hidden: Boolean(entry.plumbing) && !only }).summary(entry.summary);
+    const mod = await entry.load();
+    mod.define(cmd, ctx);
+    cmd.exitOverride();
+  }
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // Help and version output are not errors; usage errors were already printed by commander.
+      ctx.exitCode = e.exitCode === 0 ? 0 : 2;
+      return;
+    }
+    throw e;
+  }
+}
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  const ctx = makeContext();
+  try {
+    const name = argv[0];
+    const entry = name !== undefined ? COMMANDS[name] : undefined;
+    if (entry && name) {
+      const mod = await entry.load();
+      if (mod.fast) {
+        const code = await mod.fast(argv.slice(1), ctx);
+        if (code !== undefined) {
+          process.exitCode = code;
+          return;
+        }
+      }
+      await runCommander(argv, ctx, name);
+    } else if (name === '--version' || name === '-v') {
+      await runCommander(['version'], ctx, 'version');
+    } else {
+      await runCommander(argv.length ? argv : ['help'], ctx);
+    }
+    process.exitCode = ctx.exitCode;
+  } catch (e) {
+    const { text, exitCode } = formatError(e, envTruthy(ctx.env['TSLFS_DEBUG']));
+    process.stderr.write(text);
+    process.exitCode = exitCode;
+  }
+}
+
+await main();

@@ -1,0 +1,233 @@
+/**
+ * The local LFS object store: `objects/OID[0:2]/OID[2:4]/OID`.
+ *
+ * Contract: a file appears at an object path only by rename, after the bytes written to a temp
+ * file in `tmp/` hashed to the oid and had the expected size. Readers therefore never see a
+ * partial object; a killed writer leaves at most a temp file. All methods are safe to call
+ * concurrently (from one or several processes): two writers of one oid both rename identical,
+ * verified bytes.
+ */
+import { createHash, randomBytes, type Hash } from 'node:crypto';
+import { createReadStream, createWriteStream, type ReadStream, type WriteStream } from 'node:fs';
+import { copyFile, link, lstat, mkdir, open, rename, rm, stat, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { IntegrityError, TslfsError } from '../errors/TslfsError.js';
+import { EMPTY_OID, isOid } from '../model/oid.js';
+import type { StoreLayout } from './layout.js';
+
+export interface StoredObject {
+  oid: string;
+  size: number;
+}
+
+export function objectRelPath(oid: string): string {
+  if (!isOid(oid)) throw new TslfsError(`invalid object id: ${JSON.stringify(oid.slice(0, 80))}`, { code: 'EBADOID' });
+  return join(oid.slice(0, 2), oid.slice(2, 4), oid);
+}
+
+function tempName(): string {
+  return `${process.pid}-${randomBytes(8).toString('hex')}.tmp`;
+}
+
+/**
+ * Streams bytes into a temp file while hashing them. Call write() for each chunk (await it for
+ * backpressure), then commit() to verify and rename into the store, or abort() to discard.
+ * Not safe for concurrent write() calls.
+ */
+export class ObjectWriter {
+  private readonly hash: Hash = createHash('sha256');
+  private out: WriteStream | null = null;
+  private failed: Error | null = null;
+  private done = false;
+  size = 0;
+
+  constructor(
+    private readonly store: LfsStore,
+    private readonly tmpPath: string,
+  ) {}
+
+  private ensureOpen(): WriteStream {
+    if (!this.out) {
+      this.out = createWriteStream(this.tmpPath, { flags: 'wx', highWaterMark: 1 << 20 });
+      this.out.on('error', (e) => {
+        this.failed ??= e;
+      });
+    }
+    return this.out;
+  }
+
+  async write(chunk: Buffer): Promise<void> {
+    if (this.failed) throw this.wrap(this.failed);
+    if (chunk.length === 0) return;
+    this.hash.update(chunk);
+    this.size += chunk.length;
+    const out = this.ensureOpen();
+    if (!out.write(chunk)) {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          out.off('drain', done);
+          out.off('error', done);
+          out.off('close', done);
+          resolve();
+        };
+        out.on('drain', done);
+        out.on('error', done);
+        out.on('close', done);
+      });
+      if (this.failed) throw this.wrap(this.failed);
+    }
+  }
+
+  private wrap(e: Error): Error {
+    if (e instanceof TslfsError) return e;
+    const code = (e as NodeJS.ErrnoException).code;
+    const what = code === 'ENOSPC' ? 'no space left on device' : code === 'EFBIG' ? 'file too large' : e.message;
+    return new TslfsError(`error writing LFS object to ${this.tmpPath}: ${what}`, { code: code ?? 'EIO', cause: e });
+  }
+
+  private async closeOut(): Promise<void> {
+    const out = this.out;
+    if (!out) return;
+    if (!out.closed) {
+      await new Promise<void>((resolve) => {
+        out.end(() => resolve());
+        out.once('error', () => resolve());
+      });
+    }
+  }
+
+  /**
+   * Verify and move into the store. With `expect`, the oid and size must match or an
+   * IntegrityError is thrown and nothing is stored. Empty content is never stored.
+   */
+  async commit(expect?: StoredObject): Promise<StoredObject> {
+    if (this.done) throw new Error('ObjectWriter already finished');
+    this.done = true;
+    try {
+      await this.closeOut();
+      if (this.failed) throw this.wrap(this.failed);
+      const oid = this.hash.digest('hex');
+      if (expect && (expect.oid !== oid || expect.size !== this.size)) {
+        throw new IntegrityError(`expected OID ${expect.oid}, got ${oid} after ${this.size} bytes written`);
+      }
+      if (oid !== EMPTY_OID) await this.store.adoptTemp(this.tmpPath, oid, this.size);
+      return { oid, size: this.size };
+    } finally {
+      await rm(this.tmpPath, { force: true }).catch(() => {});
+    }
+  }
+
+  async abort(): Promise<void> {
+    if (this.done) return;
+    this.done = true;
+    if (this.out && !this.out.closed) this.out.destroy();
+    await rm(this.tmpPath, { force: true }).catch(() => {});
+  }
+}
+
+export class LfsStore {
+  constructor(readonly layout: StoreLayout) {}
+
+  objectPath(oid: string): string {
+    return join(this.layout.objectsDir, objectRelPath(oid));
+  }
+
+  /** Size of the local object file, or null when absent or not a regular file. */
+  async localSize(oid: string): Promise<number | null> {
+    const st = await lstat(this.objectPath(oid)).catch(() => null);
+    return st && st.isFile() ? st.size : null;
+  }
+
+  /** True when the object is present locally with the expected size (empty content always is). */
+  async hasLocal(oid: string, size: number): Promise<boolean> {
+    if (oid === EMPTY_OID && size === 0) return true;
+    return (await this.localSize(oid)) === size;
+  }
+
+  async newWriter(): Promise<ObjectWriter> {
+    await mkdir(this.layout.tmpDir, { recursive: true });
+    return new ObjectWriter(this, join(this.layout.tmpDir, tempName()));
+  }
+
+  /** Stream a Readable into the store (see ObjectWriter.commit for `expect`). */
+  async insert(src: Readable | AsyncIterable<Buffer>, expect?: StoredObject): Promise<StoredObject> {
+    const w = await this.newWriter();
+    try {
+      for await (const chunk of src) await w.write(chunk as Buffer);
+      return await w.commit(expect);
+    } catch (e) {
+      await w.abort();
+      throw e;
+    }
+  }
+
+  /**
+   * Move a verified temp file to its object path. Internal to the store: callers must have
+   * hashed the bytes themselves. An existing object of the right size is kept; one of the wrong
+   * size (corrupt) is replaced by the verified bytes.
+   */
+  async adoptTemp(tmpPath: string, oid: string, size: number): Promise<void> {
+    const dest = this.objectPath(oid);
+    if ((await this.localSize(oid)) === size) return;
+    await mkdir(join(this.layout.objectsDir, oid.slice(0, 2), oid.slice(2, 4)), { recursive: true });
+    await rename(tmpPath, dest);
+  }
+
+  /**
+   * Make the object local if a reference store (git alternates) has it: the candidate is
+   * hashed first (symlinks refused), then hard-linked or copied in. Returns true when the object
+   * is local afterwards.
+   */
+  async ensureLocal(oid: string, size: number): Promise<boolean> {
+    if (await this.hasLocal(oid, size)) return true;
+    for (const dir of this.layout.referenceObjectDirs) {
+      const cand = join(dir, objectRelPath(oid));
+      const st = await lstat(cand).catch(() => null);
+      if (!st || !st.isFile() || st.size !== size) continue;
+      if ((await hashFile(cand)) !== oid) continue;
+      await mkdir(this.layout.tmpDir, { recursive: true });
+      const tmp = join(this.layout.tmpDir, tempName());
+      try {
+        await link(cand, tmp).catch(() => copyFile(cand, tmp));
+        if ((await hashFile(tmp)) !== oid) continue; // changed under us
+        await this.adoptTemp(tmp, oid, size);
+        return true;
+      } finally {
+        await rm(tmp, { force: true }).catch(() => {});
+      }
+    }
+    return false;
+  }
+
+  /** A stream of a local object's bytes. Throws ENOENT-style errors if absent. */
+  openRead(oid: string, opts: { highWaterMark?: number } = {}): ReadStream {
+    return createReadStream(this.objectPath(oid), { highWaterMark: opts.highWaterMark ?? 1 << 20 });
+  }
+
+  /** Remove one object (used by fsck to move and by prune). */
+  async remove(oid: string): Promise<void> {
+    await unlink(this.objectPath(oid)).catch(() => {});
+  }
+
+  async exists(path: string): Promise<boolean> {
+    return (await stat(path).catch(() => null)) !== null;
+  }
+}
+
+/** SHA-256 of a file, streamed. */
+export async function hashFile(path: string): Promise<string> {
+  const h = createHash('sha256');
+  const fh = await open(path, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(1 << 20);
+    for (;;) {
+      const { bytesRead } = await fh.read(buf, 0, buf.length, null);
+      if (bytesRead === 0) break;
+      h.update(buf.subarray(0, bytesRead));
+    }
+  } finally {
+    await fh.close();
+  }
+  return h.digest('hex');
+}
