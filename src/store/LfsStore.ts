@@ -9,7 +9,7 @@
  */
 import { createHash, randomBytes, type Hash } from 'node:crypto';
 import { createReadStream, createWriteStream, type ReadStream, type WriteStream } from 'node:fs';
-import { copyFile, link, lstat, mkdir, open, rename, rm, stat, unlink } from 'node:fs/promises';
+import { copyFile, link, lstat, mkdir, open, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { IntegrityError, TslfsError } from '../errors/TslfsError.js';
@@ -212,6 +212,23 @@ export class LfsStore {
 
   async exists(path: string): Promise<boolean> {
     return (await stat(path).catch(() => null)) !== null;
+  }
+
+  /**
+   * Remove leftovers in tmp/: files older than `maxAgeMs` (default 1 hour, as git-lfs), which
+   * killed processes left behind. Newer files may belong to a running process and are kept.
+   * Never throws; returns how many files were removed.
+   */
+  async cleanupTmp(now = Date.now(), maxAgeMs = 3600_000): Promise<number> {
+    let removed = 0;
+    const names = await readdir(this.layout.tmpDir).catch(() => [] as string[]);
+    for (const name of names) {
+      const p = join(this.layout.tmpDir, name);
+      const st = await lstat(p).catch(() => null);
+      if (!st || !st.isFile() || now - st.mtimeMs < maxAgeMs) continue;
+      await unlink(p).then(() => removed++, () => {});
+    }
+    return removed;
   }
 }
 

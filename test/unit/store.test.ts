@@ -93,6 +93,18 @@ describe('LfsStore', () => {
     expect(existsSync(s.objectPath(linkOid))).toBe(false);
   });
 
+  it('cleans tmp/ of files older than an hour, keeping newer ones', async () => {
+    const tmp = join(dir, 'lfs', 'tmp');
+    mkdirSync(tmp, { recursive: true });
+    writeFileSync(join(tmp, 'old'), 'x');
+    writeFileSync(join(tmp, 'new'), 'x');
+    const { utimesSync } = await import('node:fs');
+    const twoHoursAgo = (Date.now() - 2 * 3600_000) / 1000;
+    utimesSync(join(tmp, 'old'), twoHoursAgo, twoHoursAgo);
+    expect(await store.cleanupTmp()).toBe(1);
+    expect(readdirSync(tmp)).toEqual(['new']);
+  });
+
   it('parses alternates files', () => {
     expect(parseAlternates('# comment\n/abs/objects\n../rel/objects\n"/quoted\\tpath"\n\n', '/repo/.git/objects')).toEqual([
       '/abs/objects',
