@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
-import type { CliContext } from '../context.js';
-import { TslfsError } from '../../errors/TslfsError.js';
+import { writeOut, type CliContext } from '../context.js';
 
-// Placeholder until the command lands; it fails loudly rather than pretending to work.
-export function define(cmd: Command, _ctx: CliContext): void {
-  cmd.allowUnknownOption().allowExcessArguments().action(() => {
-    throw new TslfsError('tslfs env is not implemented yet');
+export function define(cmd: Command, ctx: CliContext): void {
+  cmd.description('Display the Git LFS environment').action(async () => {
+    const { lfsEnv } = await import('../../api/env.js');
+    const lines = await lfsEnv({ cwd: ctx.cwd, env: ctx.env, self: ctx });
+    await writeOut(ctx.stdout, lines.join('\n') + '\n');
   });
 }

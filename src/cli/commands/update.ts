@@ -1,10 +1,15 @@
 import type { Command } from 'commander';
-import type { CliContext } from '../context.js';
-import { TslfsError } from '../../errors/TslfsError.js';
+import { writeOut, type CliContext } from '../context.js';
 
-// Placeholder until the command lands; it fails loudly rather than pretending to work.
-export function define(cmd: Command, _ctx: CliContext): void {
-  cmd.allowUnknownOption().allowExcessArguments().action(() => {
-    throw new TslfsError('tslfs update is not implemented yet');
-  });
+export function define(cmd: Command, ctx: CliContext): void {
+  cmd
+    .description('Update Git hooks for the current repository')
+    .option('-f, --force', 'Overwrite existing hooks')
+    .option('-m, --manual', 'Print instructions for manual install')
+    .action(async (o: { force?: boolean; manual?: boolean }) => {
+      const { updateHooks } = await import('../../api/updateHooks.js');
+      const r = await updateHooks({ cwd: ctx.cwd, env: ctx.env, self: ctx, ...o });
+      if (r.manualInstructions !== undefined) await writeOut(ctx.stdout, r.manualInstructions);
+      else await writeOut(ctx.stdout, 'Updated Git hooks.\n');
+    });
 }
