@@ -100,3 +100,20 @@ export class ProtocolError extends TslfsError {
     super(`filter protocol error: ${message}`, { code: 'EPROTOCOL' });
   }
 }
+
+/**
+ * One object's transfer failed. `retriable` tells the transfer queue whether another attempt may
+ * succeed (network trouble, a truncated body, 429/5xx on storage), and `retryAfterMs` carries a
+ * server-requested delay (Retry-After). `status` is an HTTP or per-object batch error code.
+ */
+export class TransferError extends TslfsError {
+  readonly retriable: boolean;
+  readonly retryAfterMs: number | undefined;
+  readonly status: number | undefined;
+  constructor(message: string, opts: { retriable?: boolean; retryAfterMs?: number; status?: number; code?: string; cause?: unknown } = {}) {
+    super(message, { code: opts.code ?? 'ETRANSFER', cause: opts.cause });
+    this.retriable = opts.retriable ?? false;
+    this.retryAfterMs = opts.retryAfterMs;
+    this.status = opts.status;
+  }
+}

@@ -1,0 +1,70 @@
+import type { Command } from 'commander';
+import { writeOut, type CliContext } from '../context.js';
+import { UsageError } from '../../errors/TslfsError.js';
+import { TransferTally } from '../../events/TransferEvents.js';
+import { escapeForTerminal } from '../../ui/escape.js';
+import { summaryLine } from '../../ui/transferSummary.js';
+import { readWords } from './fetch.js';
+
+interface PushFlags {
+  dryRun?: boolean;
+  all?: boolean;
+  objectId?: boolean;
+  stdin?: boolean;
+}
+
+export function define(cmd: Command, ctx: CliContext): void {
+  cmd
+    .description('Push local Git LFS files to a remote')
+    .argument('[remote]', 'remote name, URL or path')
+    .argument('[refs...]', 'refs (or, with --object-id, object ids) to push')
+    .option('-d, --dry-run', 'print the files that would be pushed, without pushing')
+    .option('-a, --all', 'push every object reachable from the refs (default: all refs)')
+    .option('-o, --object-id', 'the arguments are object ids, not refs')
+    .option('--stdin', 'read refs or object ids from standard input')
+    .action(async (remote: string | undefined, args: string[], o: PushFlags) => {
+      if (!remote) {
+        await writeOut(ctx.stderr, 'Specify a remote and a remote branch name (`git lfs push origin main`)\n');
+        ctx.exitCode = 1;
+        return;
+      }
+      if (o.stdin) {
+        if (args.length) throw new UsageError('tslfs push: --stdin cannot be combined with refs or object ids as arguments');
+        args = await readWords(ctx.stdin);
+      }
+      const { push } = await import('../../api/push.js');
+      const tally = new TransferTally();
+      const started = Date.now();
+      const res = await push({
+        cwd: ctx.cwd,
+        env: ctx.env,
+        remote,
+        refs: o.objectId ? [] : args,
+        all: Boolean(o.all),
+        ...(o.objectId ? { objectIds: args } : {}),
+        dryRun: Boolean(o.dryRun),
+        onProgress: tally.listener,
+      });
+      if (o.dryRun) {
+        for (const x of res.objects) await writeOut(ctx.stdout, `push ${x.oid} => ${escapeForTerminal(x.name)}\n`);
+        return;
+      }
+      if (res.missing.length) {
+        const lines = res.missing.map((m) => `  (missing) ${escapeForTerminal(m.name)} (${m.oid})\n`).join('');
+        await writeOut(ctx.stderr, `Git LFS upload missing objects:\n${lines}`);
+      }
+      const sent = res.results.filter((r) => r.status !== 'skipped');
+      if (sent.length > 0) {
+        const ok = sent.filter((r) => r.status === 'transferred').length;
+        await writeOut(ctx.stdout, summaryLine('Uploading', ok, sent.length, tally.bytesDone, Date.now() - started));
+      }
+      if (res.failed.length) {
+        await writeOut(ctx.stderr, 'LFS upload failed:\n');
+        for (const f of res.failed) {
+          await writeOut(ctx.stderr, `  (error) ${escapeForTerminal(f.names[0] ?? f.oid)} (${f.oid}): ${escapeForTerminal(f.error?.message ?? 'failed')}\n`);
+        }
+        await writeOut(ctx.stderr, `error: failed to push some objects to '${escapeForTerminal(res.endpoint.url)}'\n`);
+        ctx.exitCode = 2;
+      }
+    });
+}

@@ -1,0 +1,150 @@
+/**
+ * `fetch`: find the LFS objects of some refs and download the ones not already local into the
+ * store, through the TransferQueue. The work tree is never touched.
+ *
+ * What is fetched: the pointers in the tree of each ref (default: the current HEAD), filtered by
+ * -I/-X or lfs.fetchinclude/lfs.fetchexclude; with `all`, every pointer reachable from the refs
+ * (default: all refs), unfiltered. Objects already in the store (or its alternates) are skipped
+ * unless `refetch`. Results come back as values; progress as events. Nothing here prints.
+ */
+import { TslfsError } from '../errors/TslfsError.js';
+import type { TransferListener } from '../events/TransferEvents.js';
+import { git } from '../git/exec.js';
+import type { Endpoint } from '../http/endpoint.js';
+import { EMPTY_OID } from '../model/oid.js';
+import { createTransferQueue, transportFor, type Transport } from '../transfer/createQueue.js';
+import type { TransferResult } from '../transfer/TransferQueue.js';
+import { resolveRemoteEndpoint } from './fetchEndpoint.js';
+import { makePathFilter, splitPatterns } from './pathFilter.js';
+import type { RepoContext } from './repoContext.js';
+import { scanHistory, scanTree } from './scanPointers.js';
+
+export interface FetchObjectsOptions {
+  /** Remote name, URL or path; default as git-lfs chooses. */
+  remote?: string | null;
+  /** Refs to fetch; default the current HEAD (or, with `all`, every ref). */
+  refs?: readonly string[];
+  all?: boolean;
+  /** Include/exclude patterns; undefined means lfs.fetchinclude / lfs.fetchexclude. */
+  include?: readonly string[] | undefined;
+  exclude?: readonly string[] | undefined;
+  refetch?: boolean;
+  dryRun?: boolean;
+  onEvent?: TransferListener;
+  /** Called once per ref before it is scanned (git-lfs prints "fetch: Fetching reference <ref>"). */
+  onRef?: (ref: string) => void;
+  signal?: AbortSignal;
+  /** For tests: replaces the transport chosen for the endpoint. */
+  transport?: Transport;
+}
+
+export interface FetchObject {
+  oid: string;
+  size: number;
+  /** A path that references it. */
+  name: string;
+}
+
+export interface FetchObjectsResult {
+  remote: string;
+  endpoint: Endpoint;
+  /** Refs as scanned (full names where they have one). */
+  refs: string[];
+  /** Objects that were (or, on a dry run, would be) downloaded. */
+  objects: FetchObject[];
+  /** One per object (empty on a dry run). */
+  results: TransferResult[];
+  failed: TransferResult[];
+}
+
+/** Resolve each ref to a commit and a display name; throws "Invalid ref argument: [..]" listing bad ones. */
+export async function resolveRefs(ctx: RepoContext, refs: readonly string[]): Promise<Array<{ name: string; rev: string }>> {
+  const out: Array<{ name: string; rev: string }> = [];
+  const bad: string[] = [];
+  for (const ref of refs) {
+    // A leading '-' would be an option to git: never a valid ref argument.
+    const v = ref.startsWith('-') ? null : await git(['rev-parse', '--verify', '-q', `${ref}^{commit}`], { cwd: ctx.cwd, env: ctx.env, allowFailure: true });
+    if (!v || v.status !== 0) {
+      bad.push(ref);
+      continue;
+    }
+    const full = await git(['rev-parse', '--symbolic-full-name', ref], { cwd: ctx.cwd, env: ctx.env, allowFailure: true });
+    const name = full.status === 0 ? full.stdout.toString('utf8').trim().split('\n')[0] ?? '' : '';
+    out.push({ name: name || ref, rev: v.stdout.toString('utf8').trim() });
+  }
+  if (bad.length) throw new TslfsError(`Invalid ref argument: [${bad.join(' ')}]`, { code: 'EBADREF' });
+  return out;
+}
+
+/** The checked-out ref (refs/heads/x) or, when detached, HEAD's commit. Throws on an unborn HEAD. */
+export async function headRef(ctx: RepoContext): Promise<{ name: string; rev: string }> {
+  const v = await git(['rev-parse', '--verify', '-q', 'HEAD^{commit}'], { cwd: ctx.cwd, env: ctx.env, allowFailure: true });
+  if (v.status !== 0) throw new TslfsError('Could not resolve HEAD: the current branch has no commits yet', { code: 'EBADREF' });
+  const rev = v.stdout.toString('utf8').trim();
+  const s = await git(['symbolic-ref', '-q', 'HEAD'], { cwd: ctx.cwd, env: ctx.env, allowFailure: true });
+  const name = s.status === 0 ? s.stdout.toString('utf8').trim() : rev;
+  return { name, rev };
+}
+
+function patterns(given: readonly string[] | undefined, configured: string | undefined): string[] {
+  return given === undefined ? splitPatterns(configured) : given.flatMap((g) => splitPatterns(g));
+}
+
+export async function fetchObjects(ctx: RepoContext, opts: FetchObjectsOptions = {}): Promise<FetchObjectsResult> {
+  const { remote, endpoint } = await resolveRemoteEndpoint(ctx, opts.remote ?? null, 'download');
+
+  const refs: string[] = [];
+  const byOid = new Map<string, FetchObject>();
+  const want = (oid: string, size: number, name: string) => {
+    if (oid === EMPTY_OID && size === 0) return;
+    if (!byOid.has(oid)) byOid.set(oid, { oid, size, name });
+  };
+
+  if (opts.all) {
+    const resolved = opts.refs?.length ? await resolveRefs(ctx, opts.refs) : [];
+    for (const r of resolved) {
+      refs.push(r.name);
+      opts.onRef?.(r.name);
+    }
+    const revs = resolved.length ? resolved.map((r) => r.rev) : ['--all'];
+    for (const p of await scanHistory(revs, { cwd: ctx.cwd, env: ctx.env })) want(p.pointer.oid, p.pointer.size, p.path);
+  } else {
+    const filter = makePathFilter(patterns(opts.include, ctx.config.get('lfs.fetchinclude')), patterns(opts.exclude, ctx.config.get('lfs.fetchexclude')));
+    const resolved = opts.refs?.length ? await resolveRefs(ctx, opts.refs) : [await headRef(ctx)];
+    for (const r of resolved) {
+      refs.push(r.name);
+      opts.onRef?.(r.name);
+      for (const e of await scanTree(r.rev, { cwd: ctx.cwd, env: ctx.env })) {
+        if (filter(e.path)) want(e.pointer.oid, e.pointer.size, e.path);
+      }
+    }
+  }
+
+  const objects: FetchObject[] = [];
+  for (const o of byOid.values()) {
+    if (!opts.refetch && (await ctx.store.ensureLocal(o.oid, o.size))) continue;
+    objects.push(o);
+  }
+
+  const result: FetchObjectsResult = { remote, endpoint, refs, objects, results: [], failed: [] };
+  if (opts.dryRun || objects.length === 0) return result;
+
+  // The transport is only needed (and an endpoint only required) when something is missing.
+  const transport = opts.transport ?? transportFor(endpoint, ctx.env);
+  const queue = createTransferQueue(
+    {
+      endpoint,
+      direction: 'download',
+      config: ctx.config,
+      env: ctx.env,
+      store: ctx.store,
+      ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    },
+    transport,
+  );
+  for (const o of objects) void queue.add(o);
+  result.results = await queue.finish();
+  result.failed = result.results.filter((r) => r.status === 'failed');
+  return result;
+}
