@@ -1,10 +1,42 @@
+/**
+ * `tslfs filter-process [--skip]`: git's long-running filter (filter.lfs.process). stdout
+ * carries the pkt-line protocol only; per-file problems and the end-of-run "should have been
+ * pointers" warning go to stderr.
+ */
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
-import { TslfsError } from '../../errors/TslfsError.js';
+import { openFilter, parseFilterArgs } from '../../filter/filterCli.js';
+import { malformedWarning, runFilterProcess } from '../../filter/FilterProcess.js';
+import { escapeForTerminal, quotePath } from '../../ui/escape.js';
 
-// Placeholder until the command lands; it fails loudly rather than pretending to work.
-export function define(cmd: Command, _ctx: CliContext): void {
-  cmd.allowUnknownOption().allowExcessArguments().action(() => {
-    throw new TslfsError('tslfs filter-process is not implemented yet');
+async function run(skip: boolean, ctx: CliContext): Promise<number> {
+  const settings = await openFilter(ctx.cwd, ctx.env, skip);
+  const r = await runFilterProcess({
+    input: ctx.stdin,
+    output: ctx.stdout,
+    settings,
+    log: (line) => ctx.stderr.write(escapeForTerminal(line) + '\n'),
   });
+  const warn = malformedWarning(r.malformed, quotePath);
+  if (warn) ctx.stderr.write(warn);
+  if (r.error) {
+    ctx.stderr.write(escapeForTerminal(r.error.message) + '\n');
+    return 2;
+  }
+  return 0;
+}
+
+export async function fast(args: string[], ctx: CliContext): Promise<number | undefined> {
+  const a = parseFilterArgs(args, true);
+  if (a.needsCommander || a.path !== '') return undefined;
+  return run(a.skip, ctx);
+}
+
+export function define(cmd: Command, ctx: CliContext): void {
+  cmd
+    .description("Git filter process: git's long-running clean/smudge protocol (filter.lfs.process).")
+    .option('-s, --skip', 'write pointers instead of content on smudge (GIT_LFS_SKIP_SMUDGE)')
+    .action(async (o: { skip?: boolean }) => {
+      ctx.exitCode = await run(Boolean(o.skip), ctx);
+    });
 }

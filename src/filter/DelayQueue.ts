@@ -1,0 +1,77 @@
+/**
+ * Git's delayed checkout (filter-process `can-delay=1`): pathname -> pointer for every smudge
+ * answered with status=delayed, plus the fetch running for it in the background.
+ *
+ * available() implements `list_available_blobs`: it waits until at least one delayed path has
+ * settled (fetched or failed), then returns ALL settled, not yet listed paths at once; when
+ * nothing is outstanding it returns [] (git then stops asking). Failed paths are listed too, so
+ * git re-sends them and gets a proper error for each. Not safe for concurrent available() calls
+ * (git sends one command at a time).
+ */
+import type { Pointer } from '../model/pointer.js';
+import type { ObjectFetcher } from './ObjectFetcher.js';
+
+interface Entry {
+  pointer: Pointer;
+  settled: boolean;
+  listed: boolean;
+  error: unknown;
+}
+
+export class DelayQueue {
+  private readonly entries = new Map<string, Entry>();
+  private wake: (() => void) | null = null;
+
+  constructor(private readonly fetcher: ObjectFetcher) {}
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** Start fetching the object for `path` (re-delaying a path replaces its entry). */
+  delay(path: string, pointer: Pointer): void {
+    const e: Entry = { pointer, settled: false, listed: false, error: undefined };
+    this.entries.set(path, e);
+    this.fetcher.fetch({ oid: pointer.oid, size: pointer.size, path }).then(
+      () => this.settle(e, undefined),
+      (err: unknown) => this.settle(e, err ?? new Error('fetch failed')),
+    );
+  }
+
+  private settle(e: Entry, err: unknown): void {
+    e.settled = true;
+    e.error = err;
+    const w = this.wake;
+    this.wake = null;
+    w?.();
+  }
+
+  async available(): Promise<string[]> {
+    for (;;) {
+      const ready: string[] = [];
+      let outstanding = 0;
+      for (const [path, e] of this.entries) {
+        if (e.listed) continue;
+        if (e.settled) ready.push(path);
+        else outstanding++;
+      }
+      if (ready.length > 0 || outstanding === 0) {
+        for (const p of ready) this.entries.get(p)!.listed = true;
+        return ready;
+      }
+      await new Promise<void>((r) => (this.wake = r));
+    }
+  }
+
+  /**
+   * Take the entry for a path git re-requested (with empty content). Returns null for a path
+   * that was never delayed; waits for a fetch git asked for early.
+   */
+  async take(path: string): Promise<{ pointer: Pointer; error: unknown } | null> {
+    const e = this.entries.get(path);
+    if (!e) return null;
+    while (!e.settled) await new Promise<void>((r) => (this.wake = r));
+    this.entries.delete(path);
+    return { pointer: e.pointer, error: e.error };
+  }
+}

@@ -1,0 +1,108 @@
+/**
+ * The smudge filter's core, split in steps so that filter-process can answer git's status
+ * before it streams content:
+ *   readSmudgeInput  -> pointer, or passthrough (not a pointer / bad fields / >= 1024 bytes)
+ *   planSmudge       -> empty | pointer (skip, excluded) | local | missing
+ *   writeObject      -> stream the local object (through extensions) to a sink
+ * Object bytes are streamed in chunks of at most 1 MiB; only the pointer-sized head of the
+ * input is buffered.
+ */
+import { closeSync, lstatSync, openSync, readSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { TslfsError } from '../errors/TslfsError.js';
+import { decodePointer, POINTER_MAX_SIZE, type DecodedPointer, type Pointer } from '../model/pointer.js';
+import { readHead, type ByteSource } from './byteSource.js';
+import { smudgeThroughExtensions } from './extensions.js';
+import type { FilterSettings } from './FilterSettings.js';
+
+export type SmudgeInput =
+  | { kind: 'pointer'; pointer: DecodedPointer }
+  /** `rest` is null when head is the whole content. */
+  | { kind: 'passthrough'; head: Buffer; rest: ByteSource | null; reason: string };
+
+export async function readSmudgeInput(src: ByteSource): Promise<SmudgeInput> {
+  const { head, ended } = await readHead(src, POINTER_MAX_SIZE);
+  if (!ended || head.length >= POINTER_MAX_SIZE) return { kind: 'passthrough', head, rest: ended ? null : src, reason: 'too large to be a pointer' };
+  try {
+    return { kind: 'pointer', pointer: decodePointer(head) };
+  } catch (e) {
+    if (e instanceof TslfsError) return { kind: 'passthrough', head, rest: null, reason: e.message };
+    throw e;
+  }
+}
+
+export type SmudgePlan = 'empty' | 'skip' | 'excluded' | 'local' | 'missing';
+
+export async function planSmudge(p: Pointer, path: string, s: FilterSettings): Promise<SmudgePlan> {
+  if (p.size === 0) return 'empty';
+  if (s.skip) return 'skip';
+  if (!s.fetchFilter.allows(path)) return 'excluded';
+  // Synchronous stat first: filter-process serves one request at a time, and a thread-pool
+  // round trip per small file is most of the cost of a checkout of thousands of them.
+  let st: ReturnType<typeof lstatSync> | undefined;
+  try {
+    st = lstatSync(s.store.objectPath(p.oid), { throwIfNoEntry: false });
+  } catch {
+    st = undefined; // ENOTDIR and the like: ensureLocal decides
+  }
+  if (st?.isFile() && st.size === p.size) return 'local';
+  // A local object of the wrong size does not count (ensureLocal compares sizes).
+  return (await s.store.ensureLocal(p.oid, p.size)) ? 'local' : 'missing';
+}
+
+const SMALL_OBJECT = 256 * 1024;
+
+/** The local object's bytes, in chunks of at most 1 MiB (one read for small objects). */
+export async function* readObject(s: FilterSettings, oid: string, expectedSize = -1): AsyncGenerator<Buffer> {
+  if (expectedSize >= 0 && expectedSize <= SMALL_OBJECT) {
+    // One synchronous read for small objects (see planSmudge); bounded by SMALL_OBJECT.
+    const fd = openSync(s.store.objectPath(oid), 'r');
+    try {
+      const buf = Buffer.allocUnsafe(expectedSize + 1);
+      let n = 0;
+      for (;;) {
+        const k = readSync(fd, buf, n, buf.length - n, null);
+        if (k === 0) break;
+        n += k;
+        if (n === buf.length) break; // grew: the caller's size check reports it
+      }
+      yield buf.subarray(0, n);
+    } finally {
+      closeSync(fd);
+    }
+    return;
+  }
+  const fh = await open(s.store.objectPath(oid), 'r');
+  try {
+    const st = await fh.stat();
+    const bufSize = Math.max(1, Math.min(st.size + 1, 1 << 20));
+    for (;;) {
+      const buf = Buffer.allocUnsafe(bufSize);
+      const { bytesRead } = await fh.read(buf, 0, bufSize, null);
+      if (bytesRead === 0) return;
+      yield buf.subarray(0, bytesRead);
+    }
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Stream a local object's content (after extensions) to sink. Throws on read/extension errors. */
+export async function writeObject(p: Pointer, path: string, s: FilterSettings, sink: (c: Buffer) => Promise<void>): Promise<void> {
+  if (p.extensions.length > 0) {
+    await smudgeThroughExtensions({ source: readObject(s, p.oid), pointer: p, path, extensions: s.extensions, sink, cwd: s.cwd, env: s.env });
+    return;
+  }
+  let n = 0;
+  for await (const c of readObject(s, p.oid, p.size)) {
+    n += c.length;
+    await sink(c);
+  }
+  if (n !== p.size) throw new TslfsError(`LFS object ${p.oid} changed size while being read (${n} != ${p.size} bytes)`);
+}
+
+/** The message for an object that could not be obtained (git-lfs wording plus our hint). */
+export function missingMessage(path: string, oid: string, cause?: unknown): string {
+  const why = cause instanceof Error ? cause.message : 'object not found locally; run `tslfs fetch` to download it';
+  return `Error downloading object: ${path} (${oid.slice(0, 7)}): Smudge error: ${why}`;
+}
