@@ -117,3 +117,17 @@ export class TransferError extends TslfsError {
     this.status = opts.status;
   }
 }
+
+/** A git listing behind ls-files failed; worded as git-lfs words it ("Could not scan for Git LFS tree: ..."). */
+export class ScanError extends TslfsError {
+  constructor(what: 'tree' | 'index' | 'history', detail: string) {
+    super(`Could not scan for Git LFS ${what}: ${detail}`, { code: 'ESCAN' });
+  }
+}
+
+/** `pointer` could not open or read a file ("open f: no such file or directory"); exit 1, or 2 with --check. */
+export class PointerInputError extends TslfsError {
+  constructor(message: string, exitCode: number) {
+    super(message, { code: 'EPOINTERINPUT', exitCode });
+  }
+}

@@ -92,9 +92,10 @@ export interface HistoryPointer {
 
 /**
  * Pointers in every blob reachable from `revArgs` (e.g. ['--all'] or ['HEAD', '^origin/main']),
- * as `git rev-list --objects` lists them: one path per distinct blob.
+ * as `git rev-list --objects` lists them: one path per distinct blob. The empty blob is left out
+ * unless `includeEmpty`.
  */
-export async function scanHistory(revArgs: string[], opts: ScanOptions): Promise<HistoryPointer[]> {
+export async function scanHistory(revArgs: string[], opts: ScanOptions & { includeEmpty?: boolean }): Promise<HistoryPointer[]> {
   // rev-list --objects with names: "<oid> <path>" for blobs and trees; commits have no path.
   const r = await git(['rev-list', '--objects', ...revArgs, '--'], { cwd: opts.cwd, env: opts.env });
   const named = new Map<string, string>();
@@ -106,7 +107,8 @@ export async function scanHistory(revArgs: string[], opts: ScanOptions): Promise
   }
   const small: string[] = [];
   for await (const o of checkObjects(named.keys(), opts.cwd, opts.env)) {
-    if (o.type === 'blob' && o.size > 0 && o.size < POINTER_MAX_SIZE) small.push(o.oid);
+    // The empty blob is the empty file's pointer; status lists it among objects to push.
+    if (o.type === 'blob' && (o.size > 0 || opts.includeEmpty) && o.size < POINTER_MAX_SIZE) small.push(o.oid);
   }
   const out: HistoryPointer[] = [];
   for await (const o of readObjects(small, opts.cwd, opts.env)) {

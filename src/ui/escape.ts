@@ -16,10 +16,12 @@ export function escapeForTerminal(s: string): string {
  * use C escapes when it holds control characters, a double quote, a backslash or non-ASCII
  * bytes. Used for human-readable listings; --json output uses raw strings.
  */
-export function quotePath(p: string): string {
+export function quotePath(p: string, opts: { quoteNonAscii?: boolean } = {}): string {
+  // core.quotePath=false leaves bytes >= 0x80 alone but still quotes control characters.
+  const hi = opts.quoteNonAscii === false ? 0x100 : 0x80;
   const bytes = Buffer.from(p, 'utf8');
   let needs = false;
-  for (const b of bytes) if (b < 0x20 || b === 0x22 || b === 0x5c || b >= 0x7f) needs = true;
+  for (const b of bytes) if (b < 0x20 || b === 0x22 || b === 0x5c || b === 0x7f || b >= hi) needs = true;
   if (!needs) return p;
   let out = '"';
   for (const b of bytes) {
@@ -32,8 +34,9 @@ export function quotePath(p: string): string {
     else if (b === 0x0b) out += '\\v';
     else if (b === 0x0c) out += '\\f';
     else if (b === 0x0d) out += '\\r';
-    else if (b < 0x20 || b >= 0x7f) out += '\\' + b.toString(8).padStart(3, '0');
+    else if (b < 0x20 || b === 0x7f || b >= hi) out += '\\' + b.toString(8).padStart(3, '0');
     else out += String.fromCharCode(b);
   }
-  return out + '"';
+  // With quoteNonAscii off, bytes >= 0x80 were copied one per char: decode them back as UTF-8.
+  return hi === 0x100 ? Buffer.from(out + '"', 'latin1').toString('utf8') : out + '"';
 }
