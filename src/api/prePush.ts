@@ -1,14 +1,14 @@
 /**
- * The pre-push hook's work, for now without transfers (the transfer work replaces this file):
- * parse git's ref lines, and refuse the push when the pushed commits reference LFS objects,
- * so that a remote never silently receives pointers without their content. With
- * GIT_LFS_SKIP_PUSH set it accepts everything. Throws PushNotImplementedError (exit 2) when
- * objects would need uploading, GitError when git fails.
+ * The pre-push hook's work: read git's ref lines, work out which commits the remote does not
+ * have yet (the pushed commits, minus the remote's tracking refs and the remote's current tips
+ * when we know them), and upload the LFS objects they reference, through the same path as
+ * `push`. GIT_LFS_SKIP_PUSH accepts everything without uploading. Returns null when nothing
+ * needed pushing.
  */
 import { envTruthy } from '../config/Config.js';
-import { TslfsError } from '../errors/TslfsError.js';
 import { git, type Env } from '../git/exec.js';
-import { scanHistory } from '../ops/scanPointers.js';
+import type { TransferListener } from '../events/TransferEvents.js';
+import { push, type PushResult } from './push.js';
 
 export interface PushRefLine {
   localRef: string;
@@ -22,48 +22,48 @@ export function parsePushLines(input: string): PushRefLine[] {
   const out: PushRefLine[] = [];
   for (const line of input.split('\n')) {
     const f = line.trim().split(/\s+/);
-    if (f.length !== 4) continue;
+    if (f.length !== 4 || !/^[0-9a-f]{40,64}$/.test(f[1]!) || !/^[0-9a-f]{40,64}$/.test(f[3]!)) continue;
     out.push({ localRef: f[0]!, localSha: f[1]!, remoteRef: f[2]!, remoteSha: f[3]! });
   }
   return out;
 }
 
-export class PushNotImplementedError extends TslfsError {
-  constructor(count: number) {
-    super(
-      `tslfs cannot upload Git LFS objects yet: the pushed commits reference ${count} LFS object(s). ` +
-        'The push was stopped so that the remote does not receive pointers without their content.',
-      {
-        code: 'ENOPUSH',
-        hint: 'Push with git-lfs, or set GIT_LFS_SKIP_PUSH=1 if the remote already has these objects.',
-      },
-    );
-  }
-}
-
 export interface PrePushOptions {
   cwd: string;
   env: Env;
+  /** The remote name git passed (or the URL when pushing to a URL). */
   remote: string;
   /** What git wrote on the hook's stdin. */
   input: string;
+  dryRun?: boolean;
+  onProgress?: TransferListener;
+  signal?: AbortSignal;
 }
 
 const ZERO = /^0+$/;
 
-/** Returns the LFS oids the push would need (always empty on success, for now). */
-export async function prePush(opts: PrePushOptions): Promise<string[]> {
-  if (envTruthy(opts.env['GIT_LFS_SKIP_PUSH'])) return [];
-  const oids = new Set<string>();
+export async function prePush(opts: PrePushOptions): Promise<PushResult | null> {
+  if (envTruthy(opts.env['GIT_LFS_SKIP_PUSH'])) return null;
+  const include: string[] = [];
+  const exclude: string[] = [];
   for (const l of parsePushLines(opts.input)) {
     if (ZERO.test(l.localSha)) continue; // a deletion pushes nothing
-    const revArgs = [l.localSha, '--not', `--remotes=${opts.remote}`];
+    include.push(l.localSha);
     if (!ZERO.test(l.remoteSha)) {
+      // The remote's old tip is excluded only if we have it (otherwise rev-list would fail).
       const known = await git(['rev-parse', '--verify', '--quiet', `${l.remoteSha}^{commit}`], { cwd: opts.cwd, env: opts.env, allowFailure: true });
-      if (known.status === 0) revArgs.push(l.remoteSha);
+      if (known.status === 0) exclude.push(l.remoteSha);
     }
-    for (const p of await scanHistory(revArgs, { cwd: opts.cwd, env: opts.env })) oids.add(p.pointer.oid);
   }
-  if (oids.size > 0) throw new PushNotImplementedError(oids.size);
-  return [];
+  if (include.length === 0) return null;
+  const revArgs = [...include, '--not', `--remotes=${opts.remote}`, ...exclude];
+  return push({
+    cwd: opts.cwd,
+    env: opts.env,
+    remote: opts.remote,
+    revArgs,
+    dryRun: Boolean(opts.dryRun),
+    ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+    ...(opts.signal ? { signal: opts.signal } : {}),
+  });
 }

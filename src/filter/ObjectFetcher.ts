@@ -16,4 +16,6 @@ export interface FetchRequest {
 
 export interface ObjectFetcher {
   fetch(req: FetchRequest): Promise<void>;
+  /** Wait for transfers in flight and release resources; never throws. */
+  close?(): Promise<void>;
 }

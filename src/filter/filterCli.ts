@@ -11,6 +11,7 @@ import type { RepoContext } from '../ops/repoContext.js';
 import { resolveStoreLayout } from '../store/layout.js';
 import { LfsStore } from '../store/LfsStore.js';
 import { DirectoryFetcher } from './DirectoryFetcher.js';
+import { LazyQueueFetcher } from './LazyQueueFetcher.js';
 import { filterSettingsFor, type FilterSettings } from './FilterSettings.js';
 
 export interface FilterArgs {
@@ -50,11 +51,14 @@ async function openFilterRepo(cwd: string, env: Env): Promise<RepoContext> {
   return { cwd, env, repo, config, store, ignoredLfsconfigKeys: lfs.ignored };
 }
 
-export async function openFilter(cwd: string, env: Env, skip: boolean): Promise<FilterSettings> {
+/** Filter settings plus the repository they were opened for. */
+export type OpenedFilter = FilterSettings & { ctx: RepoContext };
+
+export async function openFilter(cwd: string, env: Env, skip: boolean): Promise<OpenedFilter> {
   const ctx = await openFilterRepo(cwd, env);
   // TEST-ONLY hook: lets tests exercise delayed checkout before the transfer layer exists. It
   // only copies hash-verified objects from a local directory into the store.
   const from = env['TSLFS_TEST_FETCH_FROM'];
-  const fetcher = from ? new DirectoryFetcher(ctx.store, from, Number(env['TSLFS_TEST_FETCH_DELAY_MS'] ?? 0) || 0) : null;
-  return filterSettingsFor(ctx, { skip, fetcher });
+  const fetcher = from ? new DirectoryFetcher(ctx.store, from, Number(env['TSLFS_TEST_FETCH_DELAY_MS'] ?? 0) || 0) : new LazyQueueFetcher(ctx);
+  return { ...filterSettingsFor(ctx, { skip, fetcher }), ctx };
 }

@@ -238,7 +238,7 @@ describe('lockable files after checkout, commit and merge', () => {
   });
 });
 
-describe('pre-push (until transfers land)', () => {
+describe('pre-push', () => {
   async function pushSetup(withLfs: boolean) {
     const repo = await sb.initRepo('r', 'tslfs');
     const remote = join(sb.root, 'remote.git');
@@ -259,14 +259,17 @@ describe('pre-push (until transfers land)', () => {
     expect((await sb.git(['rev-parse', 'main'], { cwd: remote })).exitCode).toBe(0);
   });
 
-  it('refuses a push carrying LFS objects, unless GIT_LFS_SKIP_PUSH', async () => {
+  it('uploads nothing with GIT_LFS_SKIP_PUSH, then uploads on a real push', async () => {
     const { repo, remote } = await pushSetup(true);
-    const p = await sb.git(['push', '-q', 'origin', 'main'], { cwd: repo });
-    expect(p.exitCode).not.toBe(0);
-    expect(p.stderr).toContain('tslfs cannot upload Git LFS objects yet');
-    expect((await sb.git(['rev-parse', '--verify', '-q', 'main'], { cwd: remote })).exitCode).not.toBe(0);
     const s = await sb.git(['push', '-q', 'origin', 'main'], { cwd: repo, env: { GIT_LFS_SKIP_PUSH: '1' } });
     expect(s.exitCode).toBe(0);
+    expect(existsSync(join(remote, 'lfs', 'objects'))).toBe(false);
+    const p = await sb.git(['push', '-q', '--force', 'origin', 'HEAD:refs/heads/other'], { cwd: repo });
+    expect(p.exitCode, p.stderr).toBe(0);
+    // refs/remotes/origin/main already has the commit, so nothing is uploaded for it.
+    expect(existsSync(join(remote, 'lfs', 'objects'))).toBe(false);
+    expect((await sb.tslfs(['push', 'origin', '--all'], { cwd: repo })).exitCode).toBe(0);
+    expect(existsSync(join(remote, 'lfs', 'objects'))).toBe(true);
     // Now the remote has the commit: pushing again has nothing new (and a deletion pushes nothing).
     const head = (await sb.git(['rev-parse', 'HEAD'], { cwd: repo })).stdout.trim();
     await sb.git(['fetch', '-q', 'origin'], { cwd: repo });

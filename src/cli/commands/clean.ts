@@ -8,9 +8,11 @@ import { writeOut, type CliContext } from '../context.js';
 import { sourceOf } from '../../filter/byteSource.js';
 import { cleanContent } from '../../filter/cleanContent.js';
 import { openFilter, parseFilterArgs } from '../../filter/filterCli.js';
+import { installHooksQuietly } from '../../ops/hooks.js';
 
 async function run(path: string, ctx: CliContext): Promise<number> {
   const s = await openFilter(ctx.cwd, ctx.env, false);
+  await installHooksQuietly(s.ctx, ctx);
   const r = await cleanContent({ store: s.store, input: sourceOf(ctx.stdin), path, extensions: s.extensions, cwd: s.cwd, env: s.env });
   await writeOut(ctx.stdout, r.pointer);
   return 0;

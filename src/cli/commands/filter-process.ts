@@ -8,15 +8,20 @@ import type { CliContext } from '../context.js';
 import { openFilter, parseFilterArgs } from '../../filter/filterCli.js';
 import { malformedWarning, runFilterProcess } from '../../filter/FilterProcess.js';
 import { escapeForTerminal, quotePath } from '../../ui/escape.js';
+import { installHooksQuietly } from '../../ops/hooks.js';
 
 async function run(skip: boolean, ctx: CliContext): Promise<number> {
   const settings = await openFilter(ctx.cwd, ctx.env, skip);
+  // As git-lfs: the filters also put missing hooks in place (never replacing any).
+  const hooks = installHooksQuietly(settings.ctx, ctx);
   const r = await runFilterProcess({
     input: ctx.stdin,
     output: ctx.stdout,
     settings,
     log: (line) => ctx.stderr.write(escapeForTerminal(line) + '\n'),
   });
+  await settings.fetcher?.close?.();
+  await hooks;
   const warn = malformedWarning(r.malformed, quotePath);
   if (warn) ctx.stderr.write(warn);
   if (r.error) {

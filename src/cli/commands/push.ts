@@ -5,6 +5,36 @@ import { TransferTally } from '../../events/TransferEvents.js';
 import { escapeForTerminal } from '../../ui/escape.js';
 import { summaryLine } from '../../ui/transferSummary.js';
 import { readWords } from './fetch.js';
+import type { PushResult } from '../../api/push.js';
+
+/**
+ * Print a push's outcome as git-lfs does (dry-run lines, missing objects, the summary line,
+ * failures) and return the exit code. Shared by `push` and the pre-push hook.
+ */
+export async function reportPush(res: PushResult, dryRun: boolean, tally: TransferTally, started: number, ctx: CliContext): Promise<number> {
+  if (dryRun) {
+    for (const x of res.objects) await writeOut(ctx.stdout, `push ${x.oid} => ${escapeForTerminal(x.name)}\n`);
+    return 0;
+  }
+  if (res.missing.length) {
+    const lines = res.missing.map((m) => `  (missing) ${escapeForTerminal(m.name)} (${m.oid})\n`).join('');
+    await writeOut(ctx.stderr, `Git LFS upload missing objects:\n${lines}`);
+  }
+  const sent = res.results.filter((r) => r.status !== 'skipped');
+  if (sent.length > 0) {
+    const ok = sent.filter((r) => r.status === 'transferred').length;
+    await writeOut(ctx.stdout, summaryLine('Uploading', ok, sent.length, tally.bytesDone, Date.now() - started));
+  }
+  if (res.failed.length) {
+    await writeOut(ctx.stderr, 'LFS upload failed:\n');
+    for (const f of res.failed) {
+      await writeOut(ctx.stderr, `  (error) ${escapeForTerminal(f.names[0] ?? f.oid)} (${f.oid}): ${escapeForTerminal(f.error?.message ?? 'failed')}\n`);
+    }
+    await writeOut(ctx.stderr, `error: failed to push some objects to '${escapeForTerminal(res.endpoint.url)}'\n`);
+    return 2;
+  }
+  return 0;
+}
 
 interface PushFlags {
   dryRun?: boolean;
@@ -45,26 +75,6 @@ export function define(cmd: Command, ctx: CliContext): void {
         dryRun: Boolean(o.dryRun),
         onProgress: tally.listener,
       });
-      if (o.dryRun) {
-        for (const x of res.objects) await writeOut(ctx.stdout, `push ${x.oid} => ${escapeForTerminal(x.name)}\n`);
-        return;
-      }
-      if (res.missing.length) {
-        const lines = res.missing.map((m) => `  (missing) ${escapeForTerminal(m.name)} (${m.oid})\n`).join('');
-        await writeOut(ctx.stderr, `Git LFS upload missing objects:\n${lines}`);
-      }
-      const sent = res.results.filter((r) => r.status !== 'skipped');
-      if (sent.length > 0) {
-        const ok = sent.filter((r) => r.status === 'transferred').length;
-        await writeOut(ctx.stdout, summaryLine('Uploading', ok, sent.length, tally.bytesDone, Date.now() - started));
-      }
-      if (res.failed.length) {
-        await writeOut(ctx.stderr, 'LFS upload failed:\n');
-        for (const f of res.failed) {
-          await writeOut(ctx.stderr, `  (error) ${escapeForTerminal(f.names[0] ?? f.oid)} (${f.oid}): ${escapeForTerminal(f.error?.message ?? 'failed')}\n`);
-        }
-        await writeOut(ctx.stderr, `error: failed to push some objects to '${escapeForTerminal(res.endpoint.url)}'\n`);
-        ctx.exitCode = 2;
-      }
+      ctx.exitCode = await reportPush(res, Boolean(o.dryRun), tally, started, ctx);
     });
 }

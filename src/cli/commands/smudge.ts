@@ -11,9 +11,11 @@ import { openFilter, parseFilterArgs } from '../../filter/filterCli.js';
 import { missingMessage, planSmudge, readSmudgeInput, writeObject } from '../../filter/smudgeContent.js';
 import { encodePointerBuffer } from '../../model/pointer.js';
 import { escapeForTerminal } from '../../ui/escape.js';
+import { installHooksQuietly } from '../../ops/hooks.js';
 
 async function run(path: string, skip: boolean, ctx: CliContext): Promise<number> {
   const s = await openFilter(ctx.cwd, ctx.env, skip);
+  await installHooksQuietly(s.ctx, ctx);
   const out = (c: Buffer) => writeOut(ctx.stdout, c);
   const input = await readSmudgeInput(sourceOf(ctx.stdin));
   if (input.kind === 'passthrough') {
@@ -31,6 +33,8 @@ async function run(path: string, skip: boolean, ctx: CliContext): Promise<number
       plan = 'local';
     } catch (e) {
       cause = e;
+    } finally {
+      await s.fetcher.close?.();
     }
   }
   switch (plan) {

@@ -1,0 +1,30 @@
+/**
+ * The filters' downloader: the shared transfer queue (ops/fetchObjectFetcher.ts), loaded with a
+ * dynamic import on the first missing object, so that a filter run that finds every object
+ * local never loads the transfer code (and, through it, the HTTP client). Safe to call fetch()
+ * concurrently; close() waits for what is in flight.
+ */
+import type { RepoContext } from '../ops/repoContext.js';
+import type { FetchRequest, ObjectFetcher } from './ObjectFetcher.js';
+
+export class LazyQueueFetcher implements ObjectFetcher {
+  private inner: Promise<ObjectFetcher & { close(): Promise<void> }> | null = null;
+
+  constructor(private readonly ctx: RepoContext) {}
+
+  private load() {
+    this.inner ??= import('../ops/fetchObjectFetcher.js').then((m) => new m.QueueObjectFetcher(this.ctx));
+    return this.inner;
+  }
+
+  async fetch(req: FetchRequest): Promise<void> {
+    // Alternates first: no need to load anything for an object a reference store has.
+    if (await this.ctx.store.ensureLocal(req.oid, req.size)) return;
+    return (await this.load()).fetch(req);
+  }
+
+  async close(): Promise<void> {
+    if (!this.inner) return;
+    await (await this.inner.catch(() => null))?.close();
+  }
+}
