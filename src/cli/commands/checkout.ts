@@ -1,10 +1,59 @@
 import type { Command } from 'commander';
-import type { CliContext } from '../context.js';
-import { TslfsError } from '../../errors/TslfsError.js';
+import { writeOut, type CliContext } from '../context.js';
+import { UsageError } from '../../errors/TslfsError.js';
+import { escapeForTerminal } from '../../ui/escape.js';
+import { summaryLine } from '../../ui/transferSummary.js';
+import type { CheckoutEvent } from '../../ops/checkout.js';
 
-// Placeholder until the command lands; it fails loudly rather than pretending to work.
-export function define(cmd: Command, _ctx: CliContext): void {
-  cmd.allowUnknownOption().allowExcessArguments().action(() => {
-    throw new TslfsError('tslfs checkout is not implemented yet');
-  });
+const q = (p: string) => `"${escapeForTerminal(p)}"`;
+
+/** The stderr line for a checkout event (also for `pull`), or null for events that print nothing. */
+export function formatCheckoutEvent(e: CheckoutEvent): string | null {
+  if (e.type === 'not-local') return `Skipped checkout for ${q(e.path)}, content not local. Use fetch to download.\n`;
+  if (e.type === 'error') return `could not check out ${q(e.path)}: ${escapeForTerminal(e.message)}\n`;
+  return null;
+}
+
+export function define(cmd: Command, ctx: CliContext): void {
+  cmd
+    .description('Populate working copy with real content from Git LFS files')
+    .argument('[glob-pattern...]', 'limit to files matching these gitignore-style patterns')
+    .option('--to <path>', 'write the conflict stage given by --base/--ours/--theirs to <path>')
+    .option('--base', 'check out the merge base of the specified file')
+    .option('--ours', 'check out our side of the conflict for the specified file')
+    .option('--theirs', 'check out their side of the conflict for the specified file')
+    .action(async (globs: string[], o: { to?: string; base?: boolean; ours?: boolean; theirs?: boolean }) => {
+      const { checkout } = await import('../../api/checkout.js');
+      const stages = (['base', 'ours', 'theirs'] as const).filter((s) => o[s]);
+      if (stages.length > 1) throw new UsageError('Error parsing args: at most one of --base, --theirs, and --ours is allowed');
+      if (o.to !== undefined || stages.length > 0) {
+        if (o.to === undefined || stages.length !== 1) throw new UsageError('--to and exactly one of --theirs, --ours, and --base must be used together');
+        if (globs.length !== 1) throw new UsageError('--to requires exactly one Git LFS object file path');
+        await checkout({ cwd: ctx.cwd, env: ctx.env, conflict: { to: o.to, stage: stages[0]!, path: globs[0]! } });
+        return;
+      }
+      const res = await checkout({
+        cwd: ctx.cwd,
+        env: ctx.env,
+        globs,
+        onEvent: (e) => {
+          const line = formatCheckoutEvent(e);
+          if (line) ctx.stderr.write(line);
+        },
+      });
+      if (!res.hasWorkTree) {
+        await writeOut(ctx.stderr, 'This operation must be run in a work tree.\n');
+        return;
+      }
+      if (res.total > 0) {
+        await writeOut(ctx.stdout, summaryLine('Checking out', res.total, res.total, res.totalBytes, 0));
+      }
+      for (const p of res.refreshProblems) {
+        await writeOut(ctx.stderr, `warning: ${q(p)} does not clean to its pointer (is the LFS filter installed?); its index entry was left for git to re-check\n`);
+      }
+      if (res.refreshError !== undefined) {
+        await writeOut(ctx.stderr, `Error updating the Git index:\n${escapeForTerminal(res.refreshError)}\n`);
+        ctx.exitCode = 2;
+      }
+    });
 }

@@ -1,10 +1,27 @@
 import type { Command } from 'commander';
-import type { CliContext } from '../context.js';
-import { TslfsError } from '../../errors/TslfsError.js';
+import { writeOut, type CliContext } from '../context.js';
+import { escapeForTerminal } from '../../ui/escape.js';
 
-// Placeholder until the command lands; it fails loudly rather than pretending to work.
-export function define(cmd: Command, _ctx: CliContext): void {
-  cmd.allowUnknownOption().allowExcessArguments().action(() => {
-    throw new TslfsError('tslfs dedup is not implemented yet');
-  });
+export function define(cmd: Command, ctx: CliContext): void {
+  cmd
+    .description('Deduplicate Git LFS files')
+    .option('-t, --test', 'only check whether this system and repository support de-duplication')
+    .action(async (o: { test?: boolean }) => {
+      const { dedup } = await import('../../api/dedup.js');
+      const e = escapeForTerminal;
+      const res = await dedup({
+        cwd: ctx.cwd,
+        env: ctx.env,
+        test: Boolean(o.test),
+        onEvent: (ev) => {
+          if (ev.type === 'success') ctx.stdout.write(`Success: ${e(ev.path)} (Size: ${ev.size})\n`);
+          else ctx.stderr.write(`Skipped: ${e(ev.path)} (Size: ${ev.size})${ev.reason ? `\n          ${e(ev.reason)}` : ''}\n`);
+        },
+      });
+      if (res === null) {
+        await writeOut(ctx.stdout, 'OK: This platform and repository support file de-duplication.\n');
+        return;
+      }
+      await writeOut(ctx.stdout, `\n\nSuccessfully finished.\n  De-duplicated  size: ${res.bytes} bytes\n                count: ${res.count}\n`);
+    });
 }

@@ -1,0 +1,339 @@
+/**
+ * Safe writes into the work tree (checkout, pull, dedup, `checkout --to`): the CVE-2025-26625
+ * hardening plus crash safety.
+ *
+ * Contract of writeWorktreeFile():
+ *  - The path is repo-relative and validated first (validateRepoPath: no absolute, drive or UNC
+ *    names, no `.`/`..`/empty components, no `.git` look-alikes, no Windows device names or
+ *    trailing dots/spaces; POSIX and Windows rules on every OS).
+ *  - Every parent directory is checked from the work tree root with lstat: a missing one is
+ *    created, a symlink or any other non-directory is refused with UnsafePathError
+ *    "not a directory". The target is lstat'ed: a symlink or other non-regular file is refused
+ *    with "not a regular file"; a regular file keeps its permission bits.
+ *  - Content is streamed into a temp file created with O_EXCL|O_NOFOLLOW in the same directory,
+ *    then renamed over the target. The rename breaks hard links (the old inode, and so every
+ *    other name of it, keeps its bytes) and a failure at any point (source error, disk full,
+ *    size/hash mismatch) leaves the target as it was and removes the temp file (F8).
+ *  - The parent chain is checked again right before the rename (identity of the parent
+ *    directory by dev/inode), which narrows, but like git and git-lfs does not eliminate, a
+ *    race with a concurrent directory swap (HR10).
+ *  - Nothing is written when there is no work tree.
+ * Object data is streamed, never buffered whole. Safe to call concurrently for different paths.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { constants, createWriteStream, type Stats } from 'node:fs';
+import { chmod, lstat, mkdir, open, rename, rm } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { Transform, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { GitError, IntegrityError, TslfsError, UnsafePathError } from '../errors/TslfsError.js';
+import { git, spawnGit, splitNul, type Env } from '../git/exec.js';
+
+export interface PathRules {
+  /** Also refuse characters Windows cannot store (<>:"|?* and control characters). Default: on win32. */
+  windowsChars?: boolean;
+}
+
+const DEVICE_RE = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³]|conin\$|conout\$|clock\$)$/i;
+// Code points HFS+ ignores when comparing names (git's is_hfs_dotgit list) and zero-width ones.
+// eslint-disable-next-line no-misleading-character-class
+const IGNORABLE_RE = /[\u200b-\u200f\u202a-\u202e\u206a-\u206f\ufeff]/g;
+
+/** True when `comp` would be taken as `.git` by some filesystem (case, HFS+, NTFS rules). */
+export function isDotGitLookalike(comp: string): boolean {
+  let c = comp.replace(IGNORABLE_RE, '');
+  const colon = c.indexOf(':'); // NTFS alternate data streams: `.git::$INDEX_ALLOCATION`
+  if (colon >= 0) c = c.slice(0, colon);
+  c = c.replace(/[. ]+$/, '').toLowerCase();
+  return c === '.git' || c === 'git~1';
+}
+
+/**
+ * Validate a repo-relative path (forward slashes, as git lists them) and return it unchanged.
+ * Throws UnsafePathError with the reason. Pure.
+ */
+export function validateRepoPath(path: string, rules: PathRules = {}): string {
+  const windowsChars = rules.windowsChars ?? process.platform === 'win32';
+  const bad = (why: string): never => {
+    throw new UnsafePathError(path, `unsafe path (${why})`);
+  };
+  if (path.length === 0) bad('empty');
+  if (path.includes('\0')) bad('NUL byte');
+  if (path.startsWith('/') || path.startsWith('\\')) bad('absolute');
+  if (/^[A-Za-z]:/.test(path)) bad('drive letter');
+  // Backslash is a separator on Windows: check components split on both.
+  for (const comp of path.split(/[/\\]/)) {
+    if (comp === '' || comp === '.' || comp === '..') bad(`"${comp}" component`);
+    if (isDotGitLookalike(comp)) bad('.git component');
+    if (/[. ]$/.test(comp)) bad('trailing dot or space');
+    const stem = comp.split('.')[0]!.replace(/ +$/, '');
+    if (DEVICE_RE.test(stem)) bad('Windows device name');
+    // eslint-disable-next-line no-control-regex
+    if (windowsChars && /[<>:"|?*\x01-\x1f]/.test(comp)) bad('character not allowed on Windows');
+  }
+  return path;
+}
+
+export interface WriteSource {
+  /** A fresh stream of the content. Called once (unless `copy` is set). */
+  open?(): Promise<Readable | AsyncIterable<Buffer>> | Readable | AsyncIterable<Buffer>;
+  /** When set, the bytes must have this size and (with oid) this SHA-256, or nothing is written. */
+  size?: number;
+  oid?: string;
+  /**
+   * Instead of streaming, create the temp file with this function (dedup: a copy-on-write
+   * clone of `from`); it must create `to` exclusively. `open` is not called then.
+   */
+  copy?: (to: string) => Promise<void>;
+}
+
+export interface WorktreeWriteOptions {
+  /** Absolute work tree root; null (bare repository) refuses every write. */
+  workTree: string | null;
+  /** Repo-relative path with forward slashes. */
+  path: string;
+  source: WriteSource;
+  /** Permission bits for a new file (before umask): 0o666 by default, 0o777 for executables. */
+  executable?: boolean;
+  /**
+   * Called with the lstat of an existing regular file at the target; return false to leave it
+   * alone (the write is skipped and `skipped` is returned).
+   */
+  canReplace?: (absPath: string, st: Stats) => Promise<boolean> | boolean;
+  rules?: PathRules;
+}
+
+export type WriteOutcome = { written: true; bytes: number; created: boolean } | { written: false; skipped: true };
+
+function code(e: unknown): string | undefined {
+  return (e as NodeJS.ErrnoException)?.code;
+}
+
+/**
+ * Check (and create) every parent directory of `rel` under `root`. Returns the identity of the
+ * innermost directory. Throws UnsafePathError "not a directory".
+ */
+async function ensureParents(root: string, rel: string): Promise<Stats> {
+  const comps = rel.split('/').slice(0, -1);
+  let cur = root;
+  let st = await lstat(root);
+  let done = '';
+  for (const c of comps) {
+    cur = join(cur, c);
+    done = done ? `${done}/${c}` : c;
+    let s = await lstat(cur).catch((e) => {
+      if (code(e) === 'ENOENT') return null;
+      if (code(e) === 'ENOTDIR') throw new UnsafePathError(done, 'not a directory');
+      throw e;
+    });
+    if (!s) {
+      await mkdir(cur).catch((e) => {
+        if (code(e) !== 'EEXIST') throw e;
+      });
+      s = await lstat(cur);
+    }
+    if (!s.isDirectory()) throw new UnsafePathError(done, 'not a directory');
+    st = s;
+  }
+  return st;
+}
+
+/** Re-walk the parents without creating anything and confirm the innermost is still `expect`. */
+async function recheckParents(root: string, rel: string, expect: Stats): Promise<void> {
+  const comps = rel.split('/').slice(0, -1);
+  let cur = root;
+  let st = await lstat(root);
+  for (const c of comps) {
+    cur = join(cur, c);
+    st = await lstat(cur);
+    if (!st.isDirectory()) throw new UnsafePathError(rel, 'not a directory');
+  }
+  if (st.dev !== expect.dev || st.ino !== expect.ino) throw new UnsafePathError(rel, 'not a directory (changed during checkout)');
+}
+
+function tempNameFor(target: string): string {
+  return join(dirname(target), `.${basename(target).slice(0, 100)}.tslfs-${process.pid}-${randomBytes(6).toString('hex')}.tmp`);
+}
+
+/**
+ * Stream `source` into a new temp file next to `target` and rename it over `target`.
+ * `mode` is applied exactly (chmod) when `keepMode`, else passed to open (umask applies).
+ * Throws on any failure after removing the temp file; `target` is then untouched.
+ */
+async function writeViaTemp(target: string, source: WriteSource, mode: number, keepMode: boolean, beforeRename?: () => Promise<void>): Promise<number> {
+  const tmp = tempNameFor(target);
+  if (source.copy) {
+    try {
+      await source.copy(tmp);
+      await chmod(tmp, mode);
+      if (beforeRename) await beforeRename();
+      await rename(tmp, target);
+      return (await lstat(target)).size;
+    } catch (e) {
+      await rm(tmp, { force: true }).catch(() => {});
+      throw e;
+    }
+  }
+  const fh = await open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, mode);
+  let bytes = 0;
+  const hash = source.oid ? createHash('sha256') : null;
+  try {
+    const out = createWriteStream('', { fd: fh, autoClose: true, highWaterMark: 1 << 20 });
+    const tap = new Transform({
+      transform(chunk: Buffer, _enc, cb) {
+        bytes += chunk.length;
+        if (source.size !== undefined && bytes > source.size) return cb(new IntegrityError(`content is larger than ${source.size} bytes`));
+        hash?.update(chunk);
+        cb(null, chunk);
+      },
+    });
+    if (!source.open) throw new TypeError('WriteSource needs open() or copy()');
+    const src = await source.open();
+    await pipeline(src as Readable, tap, out);
+    if (source.size !== undefined && bytes !== source.size) {
+      throw new IntegrityError(`expected ${source.size} bytes, got ${bytes} (the stored object may be corrupt; run \`tslfs fsck\`)`);
+    }
+    if (hash && source.oid) {
+      const got = hash.digest('hex');
+      if (got !== source.oid) throw new IntegrityError(`expected OID ${source.oid}, got ${got} (the stored object is corrupt; run \`tslfs fsck\`)`);
+    }
+    if (keepMode) await chmod(tmp, mode);
+    if (beforeRename) await beforeRename();
+    await rename(tmp, target);
+    return bytes;
+  } catch (e) {
+    await fh.close().catch(() => {});
+    await rm(tmp, { force: true }).catch(() => {});
+    throw e;
+  }
+}
+
+/** Write one file into the work tree (see the module contract). */
+export async function writeWorktreeFile(opts: WorktreeWriteOptions): Promise<WriteOutcome> {
+  if (!opts.workTree) throw new TslfsError('This operation must be run in a work tree.', { code: 'ENOWORKTREE' });
+  const rel = validateRepoPath(opts.path, opts.rules);
+  const root = opts.workTree;
+  const parent = await ensureParents(root, rel);
+  const target = join(root, ...rel.split('/'));
+  const st = await lstat(target).catch((e) => {
+    if (code(e) === 'ENOENT') return null;
+    if (code(e) === 'ENOTDIR') throw new UnsafePathError(rel, 'not a directory');
+    throw e;
+  });
+  if (st && !st.isFile()) throw new UnsafePathError(rel, 'not a regular file');
+  if (st && opts.canReplace && !(await opts.canReplace(target, st))) return { written: false, skipped: true };
+  const mode = st ? st.mode & 0o7777 : opts.executable ? 0o777 : 0o666;
+  const bytes = await writeViaTemp(target, opts.source, mode, Boolean(st), async () => {
+    await recheckParents(root, rel, parent);
+    const now = await lstat(target).catch(() => null);
+    if (now && !now.isFile()) throw new UnsafePathError(rel, 'not a regular file');
+    // The file that canReplace approved must still be the one we replace (a user edit, or a
+    // file appearing, while we wrote is left alone).
+    if (st ? !now || now.ino !== st.ino || now.size !== st.size || now.mtimeMs !== st.mtimeMs : now) {
+      throw new TslfsError(`${rel} changed while it was being checked out; left as it is`, { code: 'ECHANGED' });
+    }
+  });
+  return { written: true, bytes, created: !st };
+}
+
+/**
+ * Write to a path given by the user (`checkout --to <path>`), which may be outside the work
+ * tree: relative paths are resolved against `cwd`, missing parent directories are created
+ * (the user chose the location, so existing parents are used as they are), and an existing
+ * symlink or file at the final path is replaced, never written through. A directory there is
+ * refused ("not a regular file"). Same temp-and-rename guarantees as writeWorktreeFile.
+ */
+export async function writeUserFile(cwd: string, path: string, source: WriteSource): Promise<{ path: string; bytes: number }> {
+  if (path.length === 0 || path.includes('\0')) throw new UnsafePathError(path, 'invalid path');
+  const target = resolve(cwd, path);
+  await mkdir(dirname(target), { recursive: true });
+  const st = await lstat(target).catch((e) => {
+    if (code(e) === 'ENOENT') return null;
+    throw e;
+  });
+  if (st && !st.isFile() && !st.isSymbolicLink()) throw new UnsafePathError(target, 'not a regular file');
+  const keep = st?.isFile() ?? false;
+  const bytes = await writeViaTemp(target, source, keep ? st!.mode & 0o7777 : 0o666, keep);
+  return { path: target, bytes };
+}
+
+export interface IndexedFile {
+  /** Repo-relative path. */
+  path: string;
+  /** The index entry's mode (e.g. 100644) and blob (the pointer) before the write. */
+  mode: string;
+  blobOid: string;
+}
+
+/**
+ * After content was written for index entries that hold pointers, record the new stat data so
+ * that `git status` is clean. The index entry may have been made when the file was a pointer
+ * (so git recorded the pointer's size and would call the file modified without looking at its
+ * content), so a plain `update-index --refresh` cannot fix it: the paths are fed to one
+ * `git update-index -q -z --stdin`, which re-indexes each stat-dirty path through the configured
+ * LFS filter (one filter-process for all of them) and leaves the rest alone. The process is
+ * started on the first add() and fed while later files are still being written, so git's
+ * re-cleaning overlaps the writing (as git-lfs does).
+ *
+ * Safety net (finish()): afterwards the staged blob of every path is compared with the pointer
+ * blob it had; any entry that changed (no LFS filter configured, or a filter producing
+ * something else) is put back with `update-index --index-info`, so this never stages anything.
+ * Not safe for concurrent add() calls from several writers without awaiting each.
+ */
+export class IndexRefresher {
+  private child: ReturnType<typeof spawnGit> | null = null;
+  private exited: Promise<{ code: number; stderr: string }> | null = null;
+  private readonly files: IndexedFile[] = [];
+
+  constructor(
+    private readonly workTree: string,
+    private readonly env: Env,
+  ) {}
+
+  async add(f: IndexedFile): Promise<void> {
+    this.files.push(f);
+    if (!this.child) {
+      const child = spawnGit(['update-index', '-q', '-z', '--stdin'], { cwd: this.workTree, env: this.env });
+      let stderr = '';
+      child.stderr!.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
+      child.stdout!.resume();
+      child.stdin!.on('error', () => {});
+      this.exited = new Promise((resolve) => {
+        child.on('error', (e) => resolve({ code: 127, stderr: e.message }));
+        child.on('close', (code) => resolve({ code: code ?? 1, stderr }));
+      });
+      this.child = child;
+    }
+    const stdin = this.child.stdin!;
+    // If git died (index.lock held, ...) 'drain' never comes: finish() reports the failure.
+    if (!stdin.destroyed && !stdin.write(f.path + '\0')) await Promise.race([new Promise<void>((r) => stdin.once('drain', r)), this.exited]);
+  }
+
+  /** Returns the paths whose entries could not be refreshed. Throws GitError when git failed. */
+  async finish(): Promise<string[]> {
+    if (!this.child) return [];
+    this.child.stdin!.end();
+    const { code, stderr } = await this.exited!;
+    if (code !== 0) throw new GitError(['update-index', '--stdin'], code, stderr);
+    const r = await git(['ls-files', '-s', '-z', '--full-name'], { cwd: this.workTree, env: this.env });
+    const now = new Map<string, string>();
+    for (const rec of splitNul(r.stdout)) {
+      const tab = rec.indexOf('\t');
+      const [mode, oid, stage] = rec.slice(0, tab).split(' ');
+      if (stage === '0') now.set(rec.slice(tab + 1), `${mode} ${oid}`);
+    }
+    const restore = this.files.filter((f) => now.get(f.path) !== `${f.mode} ${f.blobOid}`);
+    if (restore.length > 0) {
+      const info = restore.map((f) => `${f.mode} ${f.blobOid}\t${f.path}\0`).join('');
+      await git(['update-index', '-z', '--index-info'], { cwd: this.workTree, env: this.env, input: info });
+    }
+    return restore.map((f) => f.path);
+  }
+}
+
+/** One-shot form of IndexRefresher for callers that have the whole list. */
+export async function refreshIndexEntries(workTree: string, env: Env, files: readonly IndexedFile[]): Promise<string[]> {
+  const r = new IndexRefresher(workTree, env);
+  for (const f of files) await r.add(f);
+  return r.finish();
+}
