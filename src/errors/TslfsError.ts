@@ -110,8 +110,8 @@ export class TransferError extends TslfsError {
   readonly retriable: boolean;
   readonly retryAfterMs: number | undefined;
   readonly status: number | undefined;
-  constructor(message: string, opts: { retriable?: boolean; retryAfterMs?: number; status?: number; code?: string; cause?: unknown } = {}) {
-    super(message, { code: opts.code ?? 'ETRANSFER', cause: opts.cause });
+  constructor(message: string, opts: { retriable?: boolean; retryAfterMs?: number; status?: number; code?: string; cause?: unknown; hint?: string } = {}) {
+    super(message, { code: opts.code ?? 'ETRANSFER', cause: opts.cause, ...(opts.hint !== undefined ? { hint: opts.hint } : {}) });
     this.retriable = opts.retriable ?? false;
     this.retryAfterMs = opts.retryAfterMs;
     this.status = opts.status;

@@ -41,15 +41,39 @@ export class ObjectWriter {
   private failed: Error | null = null;
   private done = false;
   size = 0;
+  /**
+   * Bytes already present when the writer was created (a resumed download's part file, see
+   * LfsStore.newWriter's `resume`); 0 otherwise. The next write appends after them.
+   */
+  offset = 0;
 
   constructor(
     private readonly store: LfsStore,
     private readonly tmpPath: string,
+    /** Where abort() keeps the bytes for a later resume (null: abort discards them). */
+    private readonly partPath: string | null = null,
   ) {}
+
+  /** Take over an existing temp file's bytes (hashing them) before any write. */
+  async adoptExisting(): Promise<void> {
+    const fh = await open(this.tmpPath, 'r');
+    try {
+      const buf = Buffer.allocUnsafe(1 << 20);
+      for (;;) {
+        const { bytesRead } = await fh.read(buf, 0, buf.length, null);
+        if (bytesRead === 0) break;
+        this.hash.update(buf.subarray(0, bytesRead));
+        this.size += bytesRead;
+      }
+    } finally {
+      await fh.close();
+    }
+    this.offset = this.size;
+  }
 
   private ensureOpen(): WriteStream {
     if (!this.out) {
-      this.out = createWriteStream(this.tmpPath, { flags: 'wx', highWaterMark: 1 << 20 });
+      this.out = createWriteStream(this.tmpPath, { flags: this.offset > 0 ? 'a' : 'wx', highWaterMark: 1 << 20 });
       this.out.on('error', (e) => {
         this.failed ??= e;
       });
@@ -118,9 +142,24 @@ export class ObjectWriter {
     }
   }
 
+  /**
+   * Discard the bytes; a resumable writer (newWriter's `resume`) instead keeps what it has as
+   * `incomplete/<oid>.part` when nothing failed locally, for a later Range request.
+   */
   async abort(): Promise<void> {
     if (this.done) return;
     this.done = true;
+    if (this.partPath && this.size > 0 && !this.failed) {
+      try {
+        await this.closeOut();
+        if (!this.failed) {
+          await rename(this.tmpPath, this.partPath);
+          return;
+        }
+      } catch {
+        /* fall through: discard */
+      }
+    }
     if (this.out && !this.out.closed) this.out.destroy();
     await rm(this.tmpPath, { force: true }).catch(() => {});
   }
@@ -145,9 +184,33 @@ export class LfsStore {
     return (await this.localSize(oid)) === size;
   }
 
-  async newWriter(): Promise<ObjectWriter> {
+  /**
+   * A writer into a new temp file. With `resume` (a download of that object), the writer first
+   * claims `incomplete/<oid>.part` left by an earlier attempt or process (an atomic rename, so
+   * two processes never share one), hashes it and appends after it (`offset`); abort() keeps
+   * the bytes there again. A part at least as big as the object is discarded.
+   */
+  async newWriter(opts: { resume?: StoredObject } = {}): Promise<ObjectWriter> {
     await mkdir(this.layout.tmpDir, { recursive: true });
-    return new ObjectWriter(this, join(this.layout.tmpDir, tempName()));
+    const tmp = join(this.layout.tmpDir, tempName());
+    const r = opts.resume;
+    if (!r) return new ObjectWriter(this, tmp);
+    objectRelPath(r.oid); // validates the oid before it names a file
+    await mkdir(this.layout.incompleteDir, { recursive: true });
+    const part = join(this.layout.incompleteDir, `${r.oid}.part`);
+    const w = new ObjectWriter(this, tmp, part);
+    const claimed = await rename(part, tmp).then(
+      () => true,
+      () => false,
+    );
+    if (!claimed) return w;
+    const st = await lstat(tmp).catch(() => null);
+    if (!st || !st.isFile() || st.size >= r.size) {
+      await rm(tmp, { force: true }).catch(() => {});
+      return w;
+    }
+    await w.adoptExisting();
+    return w;
   }
 
   /** Stream a Readable into the store (see ObjectWriter.commit for `expect`). */
