@@ -106,7 +106,10 @@ export class HttpClient {
 
   private load(): Promise<{ undici: Undici; agent: Agent }> {
     this.agentP ??= (async () => {
-      this.undiciP ??= this.opts.loadUndici ? this.opts.loadUndici() : import('undici');
+      // undici is CommonJS: bundled by esbuild, a dynamic import yields its exports on `default`.
+      this.undiciP ??= this.opts.loadUndici
+        ? this.opts.loadUndici()
+        : import('undici').then((m) => ((m as { Agent?: unknown }).Agent ? m : (m as unknown as { default: Undici }).default));
       const undici = await this.undiciP;
       return { undici, agent: new undici.Agent(this.agentOptions()) };
     })();

@@ -10,7 +10,8 @@
 import { TslfsError } from '../errors/TslfsError.js';
 import type { TransferListener } from '../events/TransferEvents.js';
 import type { FetchRequest, ObjectFetcher } from '../filter/ObjectFetcher.js';
-import { createTransferQueue } from '../transfer/createQueue.js';
+import { createTransferQueue, transportFor } from '../transfer/createQueue.js';
+import { transportContext } from './transportContext.js';
 import type { TransferQueue } from '../transfer/TransferQueue.js';
 import { resolveRemoteEndpoint } from './fetchEndpoint.js';
 import type { RepoContext } from './repoContext.js';
@@ -41,7 +42,7 @@ export class QueueObjectFetcher implements ObjectFetcher {
         store: this.ctx.store,
         ...(this.opts.onEvent ? { onEvent: this.opts.onEvent } : {}),
         ...(this.opts.signal ? { signal: this.opts.signal } : {}),
-      });
+      }, transportFor(endpoint, transportContext(this.ctx, 'download')));
     })();
     return this.queueP;
   }

@@ -13,6 +13,7 @@ import { git } from '../git/exec.js';
 import type { Endpoint } from '../http/endpoint.js';
 import { EMPTY_OID } from '../model/oid.js';
 import { createTransferQueue, transportFor, type Transport } from '../transfer/createQueue.js';
+import { transportContext } from './transportContext.js';
 import type { TransferResult } from '../transfer/TransferQueue.js';
 import { resolveRemoteEndpoint } from './fetchEndpoint.js';
 import { makePathFilter, splitPatterns } from './pathFilter.js';
@@ -130,7 +131,7 @@ export async function fetchObjects(ctx: RepoContext, opts: FetchObjectsOptions =
   if (opts.dryRun || objects.length === 0) return result;
 
   // The transport is only needed (and an endpoint only required) when something is missing.
-  const transport = opts.transport ?? transportFor(endpoint, ctx.env);
+  const transport = opts.transport ?? transportFor(endpoint, transportContext(ctx, 'download'));
   const queue = createTransferQueue(
     {
       endpoint,

@@ -14,6 +14,7 @@ import type { TransferListener } from '../events/TransferEvents.js';
 import type { Endpoint } from '../http/endpoint.js';
 import { EMPTY_OID, isOid } from '../model/oid.js';
 import { createTransferQueue, transportFor, type Transport } from '../transfer/createQueue.js';
+import { transportContext } from './transportContext.js';
 import type { TransferResult } from '../transfer/TransferQueue.js';
 import { resolveRemoteEndpoint } from './fetchEndpoint.js';
 import { headRef, resolveRefs } from './fetchObjects.js';
@@ -137,7 +138,7 @@ export async function pushObjects(ctx: RepoContext, opts: PushObjectsOptions): P
   }
   if (candidates.length === 0 && missing.length === 0) return result;
   // The transport is only needed (and an endpoint only required) when there is work.
-  const transport = opts.transport ?? transportFor(endpoint, ctx.env);
+  const transport = opts.transport ?? transportFor(endpoint, transportContext(ctx, 'upload'));
   // Objects the remote already has are not missing for this push.
   if (missing.length && transport.remoteHas) {
     const still: PushObject[] = [];

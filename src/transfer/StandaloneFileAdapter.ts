@@ -94,8 +94,10 @@ export class StandaloneFileAdapter implements TransferAdapter, Batcher {
     if (!st || !st.isFile() || st.size !== req.size) {
       throw new TransferError(`[0] remote missing object ${req.oid}`, { code: 'EREMOTEMISSING', status: 404 });
     }
-    let n = 0;
-    for await (const chunk of createReadStream(src, { highWaterMark: 1 << 20, signal })) {
+    // Continue after whatever an earlier attempt left in incomplete/ (the writer re-hashes it).
+    const start = out.offset !== undefined && out.offset > 0 && out.offset < req.size ? out.offset : 0;
+    let n = start;
+    for await (const chunk of createReadStream(src, { highWaterMark: 1 << 20, signal, start })) {
       await out.write(chunk as Buffer);
       n += (chunk as Buffer).length;
       onProgress(n);

@@ -26,7 +26,16 @@ import type { BatchObjectReply, Batcher, TransferAdapter, TransferItem } from '.
 
 /** The parts of LfsStore the queue needs. */
 export interface QueueStore {
-  newWriter(): Promise<{ write(chunk: Buffer): Promise<void>; commit(expect?: { oid: string; size: number }): Promise<unknown>; abort(): Promise<void> }>;
+  /**
+   * With `resume`, the writer continues a partial download kept in incomplete/ (its `offset`
+   * says how many bytes it already holds) and abort() keeps the bytes for the next attempt.
+   */
+  newWriter(opts?: { resume?: { oid: string; size: number } }): Promise<{
+    readonly offset?: number;
+    write(chunk: Buffer): Promise<void>;
+    commit(expect?: { oid: string; size: number }): Promise<unknown>;
+    abort(): Promise<void>;
+  }>;
   objectPath(oid: string): string;
 }
 
@@ -243,7 +252,7 @@ export class TransferQueue {
     const req = { ...item, direction: this.direction, action: r.reply.action, verify: r.reply.verify ?? null };
     try {
       if (this.direction === 'download') {
-        const w = await this.opts.store.newWriter();
+        const w = await this.opts.store.newWriter({ resume: { oid: item.oid, size: item.size } });
         try {
           await adapter.download(req, w, onProgress, this.opts.signal);
           await w.commit({ oid: item.oid, size: item.size });

@@ -8,6 +8,7 @@ import { TslfsError } from '../errors/TslfsError.js';
 import type { TransferDirection, TransferListener } from '../events/TransferEvents.js';
 import type { Env } from '../git/exec.js';
 import { STANDALONE_FILE_AGENT, type Endpoint } from '../http/endpoint.js';
+import { createHttpTransport } from '../http/createHttpTransport.js';
 import { queueSettingsFrom } from './backoff.js';
 import { StandaloneFileAdapter } from './StandaloneFileAdapter.js';
 import { TransferQueue, type QueueStore } from './TransferQueue.js';
@@ -31,8 +32,22 @@ export interface Transport {
   remoteHas?(oid: string, size: number): Promise<boolean>;
 }
 
-/** Throws a TslfsError when no transport exists for the endpoint yet. */
-export function transportFor(endpoint: Endpoint, env: Env): Transport {
+/** What an HTTP transport needs beyond the endpoint. */
+export interface TransportContext {
+  config: Config;
+  env: Env;
+  /** Where git commands (credential helpers) run: the work tree, or the git dir if bare. */
+  cwd: string;
+  direction: TransferDirection;
+  /** The ref sent in batch requests (`ref.name`), if known. */
+  refName?: string | null;
+  /** Non-fatal notices (e.g. credentials found in a remote URL), for the CLI to print. */
+  onWarning?: (message: string) => void;
+}
+
+/** Throws a TslfsError when no transport exists for the endpoint. */
+export function transportFor(endpoint: Endpoint, tc: TransportContext): Transport {
+  const env = tc.env;
   if (!endpoint.url) {
     throw new TslfsError(`No Git LFS endpoint found for remote "${endpoint.remote ?? ''}"`, {
       code: 'ENOENDPOINT',
@@ -53,7 +68,26 @@ export function transportFor(endpoint: Endpoint, env: Env): Transport {
   if (endpoint.standaloneAgent) {
     throw new TslfsError(`standalone transfer agent "${endpoint.standaloneAgent}" is not supported yet`, { code: 'EADAPTER' });
   }
-  throw new TslfsError(`HTTP transfers are not implemented yet (endpoint ${redactUrl(endpoint.url)})`, { code: 'ENOTIMPL' });
+  if (/^https?:\/\//i.test(endpoint.url)) {
+    const remote = endpoint.remote;
+    const remoteUrl = remote
+      ? (tc.direction === 'upload' ? tc.config.get(`remote.${remote}.pushurl`) : undefined) ?? tc.config.get(`remote.${remote}.url`) ?? null
+      : null;
+    const t = createHttpTransport({
+      endpointUrl: endpoint.url,
+      remoteUrl,
+      config: tc.config,
+      env,
+      cwd: tc.cwd,
+      refName: tc.refName ?? null,
+      ...(tc.onWarning ? { onWarning: tc.onWarning } : {}),
+    });
+    return { batcher: t.batcher, adapterFor: (n) => t.adapterFor(n) };
+  }
+  throw new TslfsError(`no transfer method for the LFS endpoint ${redactUrl(endpoint.url)}`, {
+    code: 'ENOTIMPL',
+    hint: 'tslfs speaks HTTP(S) LFS servers and local-path or file:// remotes.',
+  });
 }
 
 /** The URL without any user:password part (for messages). */
@@ -61,7 +95,7 @@ export function redactUrl(url: string): string {
   return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, '$1');
 }
 
-export function createTransferQueue(opts: CreateQueueOptions, transport: Transport = transportFor(opts.endpoint, opts.env)): TransferQueue {
+export function createTransferQueue(opts: CreateQueueOptions, transport: Transport): TransferQueue {
   const s = queueSettingsFrom(opts.config);
   const q: ConstructorParameters<typeof TransferQueue>[0] = {
     direction: opts.direction,

@@ -59,6 +59,8 @@ export interface AdapterRequest extends TransferItem {
 
 /** Where downloaded bytes go: the store's ObjectWriter (hashes while writing). */
 export interface ByteSink {
+  /** Bytes already held from an earlier attempt (resume with a Range request from here). */
+  readonly offset?: number;
   write(chunk: Buffer): Promise<void>;
 }
 

@@ -410,7 +410,9 @@ describe('without a usable endpoint', () => {
     await ok(sb.git(['remote', 'add', 'origin', 'https://127.0.0.1:9/r.git'], { cwd: lone }));
     const h = await cli('fetch', [], lone);
     expect(h.exitCode).toBe(2);
-    expect(h.stderr).toContain('HTTP transfers are not implemented yet (endpoint https://127.0.0.1:9/r.git/info/lfs)');
+    // Port 9 (discard) refuses the connection: a clear error naming the batch URL, no retry storm.
+    expect(h.stderr).toContain('POST https://127.0.0.1:9/r.git/info/lfs/objects/batch: connection refused');
+    expect(h.stderr).toContain("error: failed to fetch some objects from 'https://127.0.0.1:9/r.git/info/lfs'");
   });
 });
 

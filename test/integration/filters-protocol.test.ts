@@ -118,13 +118,14 @@ describe('filter-process protocol', () => {
     expect((await parseLists(r.stdout))[1]).toEqual(['capability=clean', 'capability=smudge', 'capability=delay']);
   });
 
-  it('smudge of a missing object without a fetcher is status=error and names the object', async () => {
+  it('smudge of a missing object that cannot be downloaded (no remote) is status=error and names the object', async () => {
     const missing = 'ab'.repeat(32);
-    const r = await exchange(repo, env, Buffer.concat([HANDSHAKE_DELAY, request(['command=smudge', 'pathname=m.bin', 'can-delay=1'], pointerText(missing, 5))]));
+    const r = await exchange(repo, env, Buffer.concat([HANDSHAKE_DELAY, request(['command=smudge', 'pathname=m.bin'], pointerText(missing, 5))]));
     expect(r.code).toBe(0);
     const items = await parseLists(r.stdout);
     expect(items[2]).toEqual(['status=error']);
     expect(r.stderr).toContain('m.bin (ababab');
+    expect(r.stderr).toContain('No Git LFS endpoint found');
   });
 
   it('delays missing objects with a fetcher, lists them, and serves the re-sent requests', async () => {
