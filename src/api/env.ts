@@ -11,7 +11,9 @@ import type { Config } from '../config/Config.js';
 import { envTruthy } from '../config/Config.js';
 import { loadConfig } from '../config/load.js';
 import { git, type Env } from '../git/exec.js';
-import { accessModeFor, endpointForRemote, redactUrl, type Endpoint } from '../ops/lfsEndpoint.js';
+import { findEndpoint, type Endpoint } from '../http/endpoint.js';
+import { urlConfigValue } from '../http/urlMatch.js';
+import { goQuote } from '../model/goQuote.js';
 import { tryOpenRepo, type RepoContext } from '../ops/repoContext.js';
 import { tslfsCommand, type TslfsSelf } from '../ops/tslfsCommand.js';
 import { versionString } from '../version.js';
@@ -22,23 +24,8 @@ export interface EnvOptions {
   self: TslfsSelf;
 }
 
-/** Go's %q for the filter lines: double-quoted with backslash escapes. */
-export function goQuote(s: string): string {
-  let out = '"';
-  for (const ch of s) {
-    const c = ch.codePointAt(0)!;
-    if (ch === '"' || ch === '\\') out += '\\' + ch;
-    else if (ch === '\n') out += '\\n';
-    else if (ch === '\t') out += '\\t';
-    else if (ch === '\r') out += '\\r';
-    else if (c < 0x20 || c === 0x7f) out += '\\x' + c.toString(16).padStart(2, '0');
-    else out += ch;
-  }
-  return out + '"';
-}
-
-/** Remote names that have a URL, sorted. */
-export function remoteNames(config: Config): string[] {
+/** Remote names that have a URL or an LFS URL, sorted (git-lfs's env order). */
+function envRemoteNames(config: Config): string[] {
   const names = new Set<string>();
   for (const k of config.keysWithPrefix('remote.')) {
     const m = /^remote\.(.+)\.(url|lfsurl)$/.exec(k);
@@ -61,8 +48,25 @@ async function defaultRemote(config: Config, ctx: RepoContext | null, remotes: s
   return 'origin';
 }
 
+/** The download endpoint of a remote, as env shows it. */
+function endpointForRemote(config: Config, remote: string, cwd: string): Endpoint {
+  return findEndpoint(config, { operation: 'download', remote, cwd });
+}
+
+/** `lfs.<url>.access` for an endpoint, with git's URL matching ('private' is 'basic'). */
+function accessModeFor(config: Config, endpointUrl: string): string {
+  if (!endpointUrl) return 'none';
+  const v = urlConfigValue(config, 'lfs', 'access', endpointUrl)?.toLowerCase();
+  return v === 'basic' || v === 'negotiate' ? v : v === 'private' ? 'basic' : 'none';
+}
+
+/** A URL with any password removed (the user name is kept, as git-lfs shows it). */
+function withoutPassword(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/@:]*):[^/@]*@/i, '$1@');
+}
+
 function endpointLines(label: string, ep: Endpoint, config: Config): string[] {
-  const lines = [`${label}=${redactUrl(ep.url)} (auth=${accessModeFor(config, ep.url)})`];
+  const lines = [`${label}=${withoutPassword(ep.url)} (auth=${accessModeFor(config, ep.url)})`];
   if (ep.ssh) lines.push(`  SSH=${ep.ssh.userAndHost}:${ep.ssh.path}`);
   return lines;
 }
@@ -94,7 +98,7 @@ export async function lfsEnv(opts: EnvOptions): Promise<string[]> {
     .catch((e: Error) => `Error getting Git version: ${e.message}`);
   const lines = [versionString(), gitVersion, ''];
 
-  const remotes = remoteNames(config);
+  const remotes = envRemoteNames(config);
   const current = await defaultRemote(config, ctx, remotes);
   let shownDefault = '';
   if (current === 'origin') {

@@ -9,7 +9,7 @@ import type { RepoContext } from '../ops/repoContext.js';
 import type { LfsStore } from '../store/LfsStore.js';
 import { loadExtensions, type Extension } from './extensions.js';
 import type { ObjectFetcher } from './ObjectFetcher.js';
-import { PathFilter, splitPatterns } from './PathFilter.js';
+import { makePathFilter, type PathFilter } from '../model/pathFilter.js';
 
 export interface FilterSettings {
   store: LfsStore;
@@ -32,7 +32,7 @@ export function filterSettingsFor(ctx: RepoContext, opts: { skip?: boolean; fetc
     cwd: ctx.repo.workTree ?? ctx.cwd,
     env,
     skip: Boolean(opts.skip) || envTruthy(env['GIT_LFS_SKIP_SMUDGE']),
-    fetchFilter: new PathFilter(splitPatterns(config.get('lfs.fetchinclude')), splitPatterns(config.get('lfs.fetchexclude'))),
+    fetchFilter: makePathFilter(config.get('lfs.fetchinclude'), config.get('lfs.fetchexclude')),
     skipDownloadErrors: envTruthy(env['GIT_LFS_SKIP_DOWNLOAD_ERRORS']) || config.getBool('lfs.skipdownloaderrors', false),
     extensions: loadExtensions(config),
     fetcher: opts.fetcher ?? null,

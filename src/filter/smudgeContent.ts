@@ -36,7 +36,7 @@ export type SmudgePlan = 'empty' | 'skip' | 'excluded' | 'local' | 'missing';
 export async function planSmudge(p: Pointer, path: string, s: FilterSettings): Promise<SmudgePlan> {
   if (p.size === 0) return 'empty';
   if (s.skip) return 'skip';
-  if (!s.fetchFilter.allows(path)) return 'excluded';
+  if (!s.fetchFilter(path)) return 'excluded';
   // Synchronous stat first: filter-process serves one request at a time, and a thread-pool
   // round trip per small file is most of the cost of a checkout of thousands of them.
   let st: ReturnType<typeof lstatSync> | undefined;

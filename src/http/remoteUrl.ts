@@ -116,10 +116,12 @@ export function parseRemoteUrl(raw: string, opts: ParseRemoteOptions): ParsedRem
 
 /**
  * The LFS API base URL for a clone URL: strip trailing slashes, then append `/info/lfs` when the
- * path ends in `.git`, else `.git/info/lfs`. file:// URLs get no suffix.
+ * path ends in `.git`, else `.git/info/lfs`. file:// and remote-helper URLs get no suffix.
  */
 export function lfsUrlFromClone(parsed: ParsedRemote): string {
-  if (parsed.kind === 'file' || parsed.kind === 'helper' || parsed.kind === 'unknown') return parsed.url;
+  // Anything else, even a string git-lfs cannot classify (a local path that does not exist),
+  // gets the suffix: git-lfs shows `/missing/repo.git/info/lfs` for such a remote.
+  if (parsed.kind === 'file' || parsed.kind === 'helper') return parsed.url;
   let base = parsed.url;
   let query = '';
   const q = base.search(/[?#]/);

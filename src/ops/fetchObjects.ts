@@ -16,7 +16,7 @@ import { createTransferQueue, transportFor, type Transport } from '../transfer/c
 import { transportContext } from './transportContext.js';
 import type { TransferResult } from '../transfer/TransferQueue.js';
 import { resolveRemoteEndpoint } from './fetchEndpoint.js';
-import { makePathFilter, splitPatterns } from './pathFilter.js';
+import { makePathFilter, splitPatterns } from '../model/pathFilter.js';
 import type { RepoContext } from './repoContext.js';
 import { scanHistory, scanTree } from './scanPointers.js';
 

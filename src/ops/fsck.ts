@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { TslfsError } from '../errors/TslfsError.js';
 import { readObjects } from '../git/catFile.js';
 import { git, splitNul, type Env } from '../git/exec.js';
-import { PathFilter, splitPatterns } from '../filter/PathFilter.js';
+import { makePathFilter } from '../model/pathFilter.js';
 import { POINTER_MAX_SIZE, tryDecodePointer } from '../model/pointer.js';
 import { objectRelPath } from '../store/LfsStore.js';
 import type { RepoContext } from './repoContext.js';
@@ -219,8 +219,7 @@ export async function runFsck(ctx: RepoContext, opts: FsckOptions): Promise<Fsck
     res.problems.push(p);
     opts.onProblem?.(p);
   };
-  const filter = new PathFilter([], splitPatterns(ctx.config.get('lfs.fetchexclude')));
-  const allow = (p: string) => filter.allows(p);
+  const allow = makePathFilter(undefined, ctx.config.get('lfs.fetchexclude'));
   if (opts.objects) {
     const seen = new Set<string>();
     const states = new Map<string, ObjectState>();

@@ -17,7 +17,7 @@ import { diffIndex, isZeroOid } from '../git/diffIndex.js';
 import { git } from '../git/exec.js';
 import { ScanError, TslfsError, UsageError } from '../errors/TslfsError.js';
 import { POINTER_MAX_SIZE, tryDecodePointer, type DecodedPointer } from '../model/pointer.js';
-import { makePathFilter } from './pathFilter.js';
+import { makePathFilter } from '../model/pathFilter.js';
 import type { RepoContext } from './repoContext.js';
 import { scanHistory, scanTree } from './scanPointers.js';
 

@@ -10,7 +10,7 @@ import { expandCommand } from '../../src/filter/extensions.js';
 import { malformedWarning } from '../../src/filter/FilterProcess.js';
 import { parseFilterArgs } from '../../src/filter/filterCli.js';
 import type { FetchRequest, ObjectFetcher } from '../../src/filter/ObjectFetcher.js';
-import { PathFilter, splitPatterns } from '../../src/filter/PathFilter.js';
+import { makePathFilter } from '../../src/model/pathFilter.js';
 import { sourceOf } from '../../src/filter/byteSource.js';
 import { storeLayoutFor } from '../../src/store/layout.js';
 import { LfsStore } from '../../src/store/LfsStore.js';
@@ -32,7 +32,7 @@ describe('PathFilter (lfs.fetchinclude / lfs.fetchexclude)', () => {
     [undefined, 'ex', '../ex/x', true],
   ];
   it.each(cases)('include=%s exclude=%s %s -> %s', (inc, exc, path, want) => {
-    expect(new PathFilter(splitPatterns(inc), splitPatterns(exc)).allows(path)).toBe(want);
+    expect(makePathFilter(inc, exc, { ignorecase: false })(path)).toBe(want);
   });
 });
 

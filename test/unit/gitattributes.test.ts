@@ -25,7 +25,7 @@ import {
   unescapeTrackPattern,
   wildmatch,
 } from '../../src/model/gitattributes.js';
-import { goJsonString, goQuote } from '../../src/ui/goQuote.js';
+import { goJsonString, goQuote } from '../../src/model/goQuote.js';
 import { checkAttr } from '../../src/git/attributes.js';
 
 describe('splitLines', () => {

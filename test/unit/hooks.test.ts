@@ -5,8 +5,9 @@ import { isTslfsCommand, shellQuote } from '../../src/ops/tslfsCommand.js';
 import { filterValues, isUpgradableFilterValue, selectScope } from '../../src/ops/installFilters.js';
 import { parsePushLines } from '../../src/api/prePush.js';
 import { scopeFor } from '../../src/api/lockableHook.js';
-import { goQuote } from '../../src/api/env.js';
-import { endpointFromGitUrl } from '../../src/ops/lfsEndpoint.js';
+import { goQuote } from '../../src/model/goQuote.js';
+import { findEndpoint } from '../../src/http/endpoint.js';
+import { Config } from '../../src/config/Config.js';
 import { TslfsError, UsageError } from '../../src/errors/TslfsError.js';
 
 // What git-lfs 3.3.0 writes (`git-lfs install`), and the newer (3.4+) wording.
@@ -180,7 +181,7 @@ describe('hook command helpers', () => {
     ['file:///srv/r', 'file:///srv/r', undefined],
     ['/nonexistent/x', '/nonexistent/x.git/info/lfs', undefined],
   ])('endpoint of %s', (url, want, ssh) => {
-    const ep = endpointFromGitUrl(url, '/');
+    const ep = findEndpoint(new Config([['remote.origin.url', url]]), { operation: 'download', remote: 'origin', cwd: '/' });
     expect(ep.url).toBe(want);
     expect(ep.ssh ? `${ep.ssh.userAndHost}:${ep.ssh.path}` : undefined).toBe(ssh);
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { makePathFilter, splitPatterns } from '../../src/ops/pathFilter.js';
+import { makePathFilter, splitPatterns } from '../../src/model/pathFilter.js';
 import { parseDiffIndexZ, isZeroOid } from '../../src/git/diffIndex.js';
 import { checkVerdict } from '../../src/ops/pointerCheck.js';
 

@@ -42,7 +42,7 @@ export function define(cmd: Command, ctx: CliContext): void {
         const { listTrackedPatterns } = await import('../../api/listTrackedPatterns.js');
         const known = await listTrackedPatterns({ cwd: ctx.cwd, env: ctx.env, self });
         if (o.json) {
-          const { goJsonString } = await import('../../ui/goQuote.js');
+          const { goJsonString } = await import('../../model/goQuote.js');
           let out = '{\n "patterns": [';
           out += known
             .map(
@@ -71,7 +71,7 @@ export function define(cmd: Command, ctx: CliContext): void {
       }
       if (o.json) throw new UsageError("--json option can't be combined with arguments");
       const { track } = await import('../../api/track.js');
-      const { goQuote } = await import('../../ui/goQuote.js');
+      const { goQuote } = await import('../../model/goQuote.js');
       const lines: Promise<void>[] = [];
       const r = await track({
         cwd: ctx.cwd,

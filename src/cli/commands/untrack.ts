@@ -8,7 +8,7 @@ export function define(cmd: Command, ctx: CliContext): void {
     .argument('[pattern...]', 'patterns to stop tracking')
     .action(async (patterns: string[]) => {
       const { untrack } = await import('../../api/untrack.js');
-      const { goQuote } = await import('../../ui/goQuote.js');
+      const { goQuote } = await import('../../model/goQuote.js');
       const self = { nodePath: ctx.nodePath, binPath: ctx.binPath };
       const lines: Promise<void>[] = [];
       await untrack({

@@ -1,5 +1,6 @@
 /**
- * The -I/--include and -X/--exclude path filter of ls-files (and fetch/pull/checkout):
+ * The path filter of -I/--include and -X/--exclude (ls-files, fetch, pull, checkout) and of
+ * lfs.fetchinclude/lfs.fetchexclude (smudge, fsck, fetch):
  * comma-separated gitignore-style patterns matched against repo-root-relative paths. A path is
  * allowed when no include pattern is given or one matches, and no exclude pattern matches.
  * Case-insensitive on macOS and Windows, as git-lfs's "system case". Pure.
@@ -36,5 +37,8 @@ export function makePathFilter(include?: string | string[], exclude?: string | s
   const inc = matcher(Array.isArray(include) ? include : splitPatterns(include), ic);
   const exc = matcher(Array.isArray(exclude) ? exclude : splitPatterns(exclude), ic);
   if (!inc && !exc) return () => true;
-  return (p) => (!inc || inc(p)) && !(exc && exc(p));
+  return (path) => {
+    const p = path.replace(/^\.\//, '');
+    return (!inc || inc(p)) && !(exc && exc(p));
+  };
 }
