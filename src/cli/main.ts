@@ -10,6 +10,23 @@ import { COMMANDS } from './commandList.js';
 import type { CliContext } from './context.js';
 import { formatError } from '../ui/formatError.js';
 import { envTruthy } from '../config/Config.js';
+import { TslfsError } from '../errors/TslfsError.js';
+import { cleanupLiveTempFilesSync } from '../store/liveTempFiles.js';
+import { VERSION } from '../version.js';
+
+/**
+ * SIGINT/SIGTERM: keep resumable download bytes, delete other temp files, and exit with git's
+ * convention (128 + signal number). Child processes (git cat-file, helpers) see their pipes
+ * close and exit; a terminal's Ctrl-C reaches them too.
+ */
+function installSignalHandlers(): void {
+  for (const [sig, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+    process.once(sig, () => {
+      cleanupLiveTempFilesSync();
+      process.exit(code);
+    });
+  }
+}
 
 function binPath(): string {
   // dist/cli/main.js -> bin/tslfs.js; under vitest (src/cli/main.ts) the same relative layout.
@@ -73,6 +90,7 @@ async function runCommander(argv: string[], ctx: CliContext, only?: string): Pro
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   const ctx = makeContext();
+  installSignalHandlers();
   try {
     const name = argv[0];
     const entry = name !== undefined ? COMMANDS[name] : undefined;
@@ -96,6 +114,12 @@ async function main(): Promise<void> {
     const { text, exitCode } = formatError(e, envTruthy(ctx.env['TSLFS_DEBUG']));
     process.stderr.write(text);
     process.exitCode = exitCode;
+    if (!(e instanceof TslfsError)) {
+      // An unexpected failure is a bug: keep the details where `tslfs logs last` finds them.
+      const { writeCrashLogForRepo } = await import('../ops/logs.js');
+      const log = await writeCrashLogForRepo({ cwd: ctx.cwd, env: ctx.env, version: VERSION, argv, message: String((e as Error)?.message ?? e), error: e });
+      if (log) process.stderr.write(`Errors logged to '${log}'.\nUse \`tslfs logs last\` to view the log.\n`);
+    }
   }
 }
 

@@ -15,6 +15,7 @@ import type { Readable } from 'node:stream';
 import { IntegrityError, TslfsError } from '../errors/TslfsError.js';
 import { EMPTY_OID, isOid } from '../model/oid.js';
 import type { StoreLayout } from './layout.js';
+import { registerTempFile, unregisterTempFile } from './liveTempFiles.js';
 
 export interface StoredObject {
   oid: string;
@@ -52,7 +53,9 @@ export class ObjectWriter {
     private readonly tmpPath: string,
     /** Where abort() keeps the bytes for a later resume (null: abort discards them). */
     private readonly partPath: string | null = null,
-  ) {}
+  ) {
+    registerTempFile(tmpPath, partPath);
+  }
 
   /** Take over an existing temp file's bytes (hashing them) before any write. */
   async adoptExisting(): Promise<void> {
@@ -139,6 +142,7 @@ export class ObjectWriter {
       return { oid, size: this.size };
     } finally {
       await rm(this.tmpPath, { force: true }).catch(() => {});
+      unregisterTempFile(this.tmpPath);
     }
   }
 
@@ -149,19 +153,23 @@ export class ObjectWriter {
   async abort(): Promise<void> {
     if (this.done) return;
     this.done = true;
-    if (this.partPath && this.size > 0 && !this.failed) {
-      try {
-        await this.closeOut();
-        if (!this.failed) {
-          await rename(this.tmpPath, this.partPath);
-          return;
+    try {
+      if (this.partPath && this.size > 0 && !this.failed) {
+        try {
+          await this.closeOut();
+          if (!this.failed) {
+            await rename(this.tmpPath, this.partPath);
+            return;
+          }
+        } catch {
+          /* fall through: discard */
         }
-      } catch {
-        /* fall through: discard */
       }
+      if (this.out && !this.out.closed) this.out.destroy();
+      await rm(this.tmpPath, { force: true }).catch(() => {});
+    } finally {
+      unregisterTempFile(this.tmpPath);
     }
-    if (this.out && !this.out.closed) this.out.destroy();
-    await rm(this.tmpPath, { force: true }).catch(() => {});
   }
 }
 

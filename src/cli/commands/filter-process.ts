@@ -22,6 +22,8 @@ async function run(skip: boolean, ctx: CliContext): Promise<number> {
   });
   await settings.fetcher?.close?.();
   await hooks;
+  // As git-lfs at the end of a command: temp files older than an hour are leftovers of killed runs.
+  await settings.store.cleanupTmp();
   const warn = malformedWarning(r.malformed, quotePath);
   if (warn) ctx.stderr.write(warn);
   if (r.error) {
