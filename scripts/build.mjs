@@ -18,6 +18,9 @@ await build({
   outdir: tmpOut,
   entryNames: '[dir]/[name]',
   chunkNames: 'chunks/[name]-[hash]',
+  // .mjs: Node knows these are ES modules without looking for a package.json scope per file,
+  // which is measurable at every filter and hook start.
+  outExtension: { '.js': '.mjs' },
   bundle: true,
   splitting: true,
   format: 'esm',

@@ -51,11 +51,17 @@ export async function readLfsconfig(repo: RepoInfo | null, cwd: string, env: Env
       raw = []; // a symlink or directory: ignored
     }
   }
-  const blobs = repo.workTree ? [':.lfsconfig', 'HEAD:.lfsconfig'] : ['HEAD:.lfsconfig'];
-  for (const blob of blobs) {
-    if (raw) break;
-    const r = await git(['config', '-l', '-z', '--no-includes', '--blob', blob], { cwd, env, allowFailure: true });
-    if (r.status === 0) raw = parseConfigList(r.stdout);
+  if (!raw) {
+    // One cat-file call says which of the index and HEAD versions exist (usually neither), so
+    // a repository without .lfsconfig costs one git process here, not two.
+    const blobs = repo.workTree ? [':.lfsconfig', 'HEAD:.lfsconfig'] : ['HEAD:.lfsconfig'];
+    const check = await git(['cat-file', '--batch-check=%(objecttype)'], { cwd, env, input: blobs.join('\n') + '\n', allowFailure: true });
+    const kinds = check.stdout.toString('utf8').split('\n');
+    const blob = blobs.find((_, i) => kinds[i] === 'blob');
+    if (blob) {
+      const r = await git(['config', '-l', '-z', '--no-includes', '--blob', blob], { cwd, env, allowFailure: true });
+      if (r.status === 0) raw = parseConfigList(r.stdout);
+    }
   }
   const entries: ConfigEntry[] = [];
   const ignored: string[] = [];
