@@ -8,7 +8,7 @@
  * installing at once write the same bytes. Throws HookExistsError for a foreign hook, and
  * filesystem errors as they come (installHooksQuietly swallows everything).
  */
-import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, link, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { Config } from '../config/Config.js';
 import { TslfsError } from '../errors/TslfsError.js';
@@ -156,9 +156,16 @@ async function readHook(path: string): Promise<string | null> {
   }
 }
 
+/** Replace a hook atomically (temp file + rename), so a running git never execs half a file. */
 async function writeHook(path: string, text: string): Promise<void> {
-  await writeFile(path, text, { mode: 0o755 });
-  await chmod(path, 0o755);
+  const tmp = `${path}.tslfs-${process.pid}-${Date.now()}.tmp`;
+  try {
+    await writeFile(tmp, text, { mode: 0o755, flag: 'wx' });
+    await chmod(tmp, 0o755);
+    await rename(tmp, path);
+  } finally {
+    await rm(tmp, { force: true });
+  }
 }
 
 export interface HookTarget {
@@ -229,6 +236,25 @@ export function manualHookInstructions(opts: HookTarget & { self: TslfsSelf }): 
 }
 
 /**
+ * Put a complete executable file at `dest` unless something is already there. Written to a temp
+ * name first and then hard-linked into place: git may be about to run the hook (a clone runs
+ * post-checkout while filter-process is still going), and exec of a file still open for writing
+ * fails with ETXTBSY. link() also never replaces a file that appeared in the meantime.
+ */
+async function placeNewFile(dest: string, content: string): Promise<boolean> {
+  const tmp = `${dest}.tslfs-${process.pid}-${Date.now()}.tmp`;
+  await writeFile(tmp, content, { mode: 0o755, flag: 'wx' });
+  try {
+    await link(tmp, dest);
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await rm(tmp, { force: true });
+  }
+}
+
+/**
  * For the filters, track and other commands that set a repository up on the side (git-lfs's
  * `installHooks(false)`): write the hooks that are missing, and nothing else (existing hooks,
  * ours or not, are left as they are). Never throws; returns the hook types written.
@@ -246,9 +272,7 @@ export async function installHooksQuietly(ctx: HookTarget, self: TslfsSelf): Pro
     const written: HookType[] = [];
     for (const type of missing) {
       try {
-        // 'wx': never replace a hook that appeared in the meantime.
-        await writeFile(join(dir, type), hookScript(type, cmd), { mode: 0o755, flag: 'wx' });
-        written.push(type);
+        if (await placeNewFile(join(dir, type), hookScript(type, cmd))) written.push(type);
       } catch {
         /* best effort */
       }
