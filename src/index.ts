@@ -24,6 +24,7 @@ export { logs, type LogsAction, type LogsResult } from './api/logs.js';
 export { lsFiles, type LsFilesOptions, type LsFilesResult, type LsFilesEntry } from './api/lsFiles.js';
 export { pointer, type PointerOptions, type PointerResult, type BuiltPointer, type OtherPointer } from './api/pointer.js';
 export { prePush, type PrePushOptions, type PushRefLine } from './api/prePush.js';
+export { prune, PruneUnverifiedError, type PruneOptions, type PruneResult } from './api/prune.js';
 export { pull, type PullOptions, type PullResult } from './api/pull.js';
 export { push, PushMissingObjectsError, type PushOptions, type PushResult } from './api/push.js';
 export { status, type StatusOptions, type StatusResult, type StatusReport, type StatusEntry, type SideInfo, type PushEntry } from './api/status.js';

@@ -5,10 +5,11 @@
  */
 import type { TransferListener } from '../events/TransferEvents.js';
 import type { Env } from '../git/exec.js';
-import { fetchObjects, type FetchObjectsResult } from '../ops/fetchObjects.js';
+import { fetchObjects, type FetchObjectsResult, type RecentStep } from '../ops/fetchObjects.js';
+import { recentSettings } from '../ops/recentRefs.js';
 import { openRepo } from '../ops/repoContext.js';
 
-export type { FetchObjectsResult as FetchResult };
+export type { FetchObjectsResult as FetchResult, RecentStep };
 
 export interface FetchOptions {
   cwd: string;
@@ -29,6 +30,14 @@ export interface FetchOptions {
   onProgress?: TransferListener;
   /** Called once per ref before it is scanned. */
   onRef?: (ref: string) => void;
+  /**
+   * Also fetch recent branches and the previous versions changed by recent commits
+   * (lfs.fetchrecentrefsdays, lfs.fetchrecentremoteref, lfs.fetchrecentcommitsdays). Default:
+   * lfs.fetchrecentalways. Ignored with `all`.
+   */
+  recent?: boolean;
+  /** Called before each recent step (see RecentStep). */
+  onRecent?: (e: RecentStep) => void;
   signal?: AbortSignal;
 }
 
@@ -45,6 +54,8 @@ export async function fetch(opts: FetchOptions): Promise<FetchObjectsResult> {
       dryRun: Boolean(opts.dryRun),
       ...(opts.onProgress ? { onEvent: opts.onProgress } : {}),
       ...(opts.onRef ? { onRef: opts.onRef } : {}),
+      recent: opts.recent ?? recentSettings(ctx).always,
+      ...(opts.onRecent ? { onRecent: opts.onRecent } : {}),
       ...(opts.signal ? { signal: opts.signal } : {}),
     });
   } finally {

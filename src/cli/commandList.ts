@@ -24,6 +24,7 @@ export const COMMANDS: Record<string, CommandEntry> = {
   logs: { summary: 'Show errors from the Git LFS command', load: () => import('./commands/logs.js') },
   'ls-files': { summary: 'Show information about Git LFS files in the index and working tree', load: () => import('./commands/ls-files.js') },
   pointer: { summary: 'Build, compare, and check pointers', load: () => import('./commands/pointer.js') },
+  prune: { summary: 'Delete old Git LFS files from local storage', load: () => import('./commands/prune.js') },
   pull: { summary: 'Download all Git LFS files for current ref and checkout', load: () => import('./commands/pull.js') },
   push: { summary: 'Push local Git LFS files to a remote', load: () => import('./commands/push.js') },
   'post-checkout': { summary: 'Git post-checkout hook implementation', load: () => import('./commands/post-checkout.js'), plumbing: true },

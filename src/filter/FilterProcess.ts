@@ -32,6 +32,19 @@ export interface FilterProcessOptions {
   settings: FilterSettings;
   /** One human-readable line per problem with a single file (the CLI prints it to stderr). */
   log: (line: string) => void;
+  /** Told when git starts and stops waiting on a download (the CLI's progress line). */
+  waitHooks?: FilterWaitHooks;
+}
+
+/**
+ * Brackets every stretch during which git is blocked waiting for this filter to download
+ * something (list_available_blobs while delayed objects are outstanding, a smudge that must
+ * fetch first, a re-requested path whose fetch is still running). git writes nothing to stderr
+ * then, so a progress line may be shown; resuming() must have erased it before we answer.
+ */
+export interface FilterWaitHooks {
+  waiting(): void;
+  resuming(): Promise<void>;
 }
 
 export interface FilterProcessResult {
@@ -86,6 +99,17 @@ export async function runFilterProcess(opts: FilterProcessOptions): Promise<Filt
   const s = opts.settings;
   const malformed: string[] = [];
   let queue: DelayQueue | null = null;
+  const hooks = opts.waitHooks;
+  /** Run `f` as a wait of git's on us (see FilterWaitHooks). */
+  const waitFor = async <T>(f: () => Promise<T>): Promise<T> => {
+    if (!hooks) return f();
+    hooks.waiting();
+    try {
+      return await f();
+    } finally {
+      await hooks.resuming();
+    }
+  };
 
   const respondError = async (): Promise<void> => {
     w.discard();
@@ -191,7 +215,8 @@ export async function runFilterProcess(opts: FilterProcessOptions): Promise<Filt
     let p: Pointer = input.pointer;
     if (p.size === 0 && queue) {
       // git re-sends a delayed path with empty content once list_available_blobs named it.
-      const entry = await queue.take(path);
+      const q = queue;
+      const entry = await waitFor(() => q.take(path));
       if (entry) {
         p = entry.pointer;
         if (entry.error) return respondMissing(p, path, entry.error);
@@ -224,8 +249,9 @@ export async function runFilterProcess(opts: FilterProcessOptions): Promise<Filt
       return;
     }
     if (s.fetcher) {
+      const fetcher = s.fetcher;
       try {
-        await s.fetcher.fetch({ oid: p.oid, size: p.size, path });
+        await waitFor(() => fetcher.fetch({ oid: p.oid, size: p.size, path }));
       } catch (e) {
         return respondMissing(p, path, e);
       }
@@ -235,7 +261,8 @@ export async function runFilterProcess(opts: FilterProcessOptions): Promise<Filt
   };
 
   const handleListAvailable = async (): Promise<void> => {
-    const paths = queue ? await queue.available() : [];
+    const q = queue;
+    const paths = q ? await waitFor(() => q.available()) : [];
     w.list(paths.map((p) => `pathname=${p}`));
     w.list([queue ? 'status=success' : 'status=error']);
     await w.send();

@@ -12,12 +12,13 @@ import type { TransferListener } from '../events/TransferEvents.js';
 import { git } from '../git/exec.js';
 import type { Endpoint } from '../http/endpoint.js';
 import { EMPTY_OID } from '../model/oid.js';
-import { createTransferQueue, transportFor, type Transport } from '../transfer/createQueue.js';
+import { createTransferQueue, redactUrl, transportFor, type Transport } from '../transfer/createQueue.js';
 import { transportContext } from './transportContext.js';
 import type { TransferResult } from '../transfer/TransferQueue.js';
 import { resolveRemoteEndpoint } from './fetchEndpoint.js';
 import { makePathFilter, splitPatterns } from '../model/pathFilter.js';
 import type { RepoContext } from './repoContext.js';
+import { commitDate, DAY_MS, previousVersions, recentBranches, recentSettings } from './recentRefs.js';
 import { scanHistory, scanTree } from './scanPointers.js';
 
 export interface FetchObjectsOptions {
@@ -34,10 +35,19 @@ export interface FetchObjectsOptions {
   onEvent?: TransferListener;
   /** Called once per ref before it is scanned (git-lfs prints "fetch: Fetching reference <ref>"). */
   onRef?: (ref: string) => void;
+  /**
+   * Also fetch recent branches and recent commits' previous versions (`fetch --recent`, or
+   * lfs.fetchrecentalways, which the caller checks): see ops/recentRefs.ts. Ignored with `all`.
+   */
+  recent?: boolean;
+  /** Called before each recent step (git-lfs prints "fetch: Fetching recent branches within N days" and "... changes within N days of <ref>"). */
+  onRecent?: (e: RecentStep) => void;
   signal?: AbortSignal;
   /** For tests: replaces the transport chosen for the endpoint. */
   transport?: Transport;
 }
+
+export type RecentStep = { kind: 'branches'; days: number } | { kind: 'commits'; days: number; ref: string };
 
 export interface FetchObject {
   oid: string;
@@ -112,11 +122,40 @@ export async function fetchObjects(ctx: RepoContext, opts: FetchObjectsOptions =
   } else {
     const filter = makePathFilter(patterns(opts.include, ctx.config.get('lfs.fetchinclude')), patterns(opts.exclude, ctx.config.get('lfs.fetchexclude')));
     const resolved = opts.refs?.length ? await resolveRefs(ctx, opts.refs) : [await headRef(ctx)];
+    // commit -> the (short) name it was fetched for, in order: recent commits start from these.
+    const fetched = new Map<string, string>();
     for (const r of resolved) {
       refs.push(r.name);
       opts.onRef?.(r.name);
+      if (!fetched.has(r.rev)) fetched.set(r.rev, r.name.replace(/^refs\/(heads|remotes|tags)\//, ''));
       for (const e of await scanTree(r.rev, { cwd: ctx.cwd, env: ctx.env })) {
         if (filter(e.path)) want(e.pointer.oid, e.pointer.size, e.path);
+      }
+    }
+    const settings = recentSettings(ctx);
+    if (opts.recent) {
+      if (settings.refsDays > 0) {
+        opts.onRecent?.({ kind: 'branches', days: settings.refsDays });
+        const since = Date.now() - settings.refsDays * DAY_MS;
+        for (const b of await recentBranches(ctx, since, settings.includeRemoteRefs, remote)) {
+          if (fetched.has(b.sha)) continue; // the same commit is never scanned twice
+          fetched.set(b.sha, b.name);
+          refs.push(b.fullName);
+          opts.onRef?.(b.name);
+          for (const e of await scanTree(b.sha, { cwd: ctx.cwd, env: ctx.env })) {
+            if (filter(e.path)) want(e.pointer.oid, e.pointer.size, e.path);
+          }
+        }
+      }
+      if (settings.commitsDays > 0) {
+        for (const [sha, name] of fetched) {
+          opts.onRecent?.({ kind: 'commits', days: settings.commitsDays, ref: name });
+          // Measured back from the ref's own commit date, as git-lfs does.
+          const since = (await commitDate(ctx, sha)) - settings.commitsDays * DAY_MS;
+          for (const c of await previousVersions(ctx, sha, since)) {
+            if (filter(c.path)) want(c.pointer.oid, c.pointer.size, c.path);
+          }
+        }
       }
     }
   }
@@ -127,7 +166,9 @@ export async function fetchObjects(ctx: RepoContext, opts: FetchObjectsOptions =
     objects.push(o);
   }
 
-  const result: FetchObjectsResult = { remote, endpoint, refs, objects, results: [], failed: [] };
+  // The result is for showing: never the user:password a URL may carry (CR8). The transport
+  // is built from the real endpoint.
+  const result: FetchObjectsResult = { remote, endpoint: { ...endpoint, url: redactUrl(endpoint.url) }, refs, objects, results: [], failed: [] };
   if (opts.dryRun || objects.length === 0) return result;
 
   // The transport is only needed (and an endpoint only required) when something is missing.

@@ -13,7 +13,7 @@ import { TslfsError } from '../errors/TslfsError.js';
 import type { TransferListener } from '../events/TransferEvents.js';
 import type { Endpoint } from '../http/endpoint.js';
 import { EMPTY_OID, isOid } from '../model/oid.js';
-import { createTransferQueue, transportFor, type Transport } from '../transfer/createQueue.js';
+import { createTransferQueue, redactUrl, transportFor, type Transport } from '../transfer/createQueue.js';
 import { transportContext } from './transportContext.js';
 import type { TransferResult } from '../transfer/TransferQueue.js';
 import { resolveRemoteEndpoint } from './fetchEndpoint.js';
@@ -131,7 +131,9 @@ export async function pushObjects(ctx: RepoContext, opts: PushObjectsOptions): P
     }
   }
 
-  const result: PushObjectsResult = { remote, endpoint, objects: candidates, missing: [], results: [], failed: [] };
+  // The result is for showing: never the user:password a URL may carry (CR8). The transport
+  // is built from the real endpoint.
+  const result: PushObjectsResult = { remote, endpoint: { ...endpoint, url: redactUrl(endpoint.url) }, objects: candidates, missing: [], results: [], failed: [] };
   if (opts.dryRun) {
     result.missing = missing;
     return result;

@@ -9,7 +9,7 @@
  */
 import { createHash, randomBytes, type Hash } from 'node:crypto';
 import { createReadStream, createWriteStream, type ReadStream, type WriteStream } from 'node:fs';
-import { copyFile, link, lstat, mkdir, open, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
+import { copyFile, link, lstat, mkdir, open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { IntegrityError, TslfsError } from '../errors/TslfsError.js';
@@ -29,6 +29,30 @@ export function objectRelPath(oid: string): string {
 
 function tempName(): string {
   return `${process.pid}-${randomBytes(8).toString('hex')}.tmp`;
+}
+
+/**
+ * The temp name of a resumable download: `<oid>.<pid>-<random>.part`, so that when the process
+ * is killed (no abort() to keep the bytes in incomplete/) a later run can still find the bytes.
+ */
+function resumableTempName(oid: string): string {
+  return `${oid}.${process.pid}-${randomBytes(8).toString('hex')}.part`;
+}
+
+/**
+ * Whether process `pid` has ended. A zombie counts as ended: a killed process whose parent died
+ * too stays a zombie under a PID 1 that never reaps (containers without an init), yet writes
+ * nothing any more (Linux: state Z in /proc/<pid>/stat).
+ */
+async function processGone(pid: number): Promise<boolean> {
+  if (pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+  return /^\d+ \(.*\) Z/s.test(stat);
 }
 
 /**
@@ -138,6 +162,13 @@ export class ObjectWriter {
       if (expect && (expect.oid !== oid || expect.size !== this.size)) {
         throw new IntegrityError(`expected OID ${expect.oid}, got ${oid} after ${this.size} bytes written`);
       }
+      // A resumed file was also on disk before this writer: hash what is there now, so that
+      // bytes anyone else appended to an adopted file can never reach objects/ (P1).
+      if (this.offset > 0) {
+        const st = await lstat(this.tmpPath);
+        const onDisk = st.size === this.size ? await hashFile(this.tmpPath) : null;
+        if (onDisk !== oid) throw new IntegrityError(`expected OID ${oid}, got ${onDisk ?? 'another size'} on disk after resuming at ${this.offset} bytes`);
+      }
       if (oid !== EMPTY_OID) await this.store.adoptTemp(this.tmpPath, oid, this.size);
       return { oid, size: this.size };
     } finally {
@@ -195,23 +226,22 @@ export class LfsStore {
   /**
    * A writer into a new temp file. With `resume` (a download of that object), the writer first
    * claims `incomplete/<oid>.part` left by an earlier attempt or process (an atomic rename, so
-   * two processes never share one), hashes it and appends after it (`offset`); abort() keeps
-   * the bytes there again. A part at least as big as the object is discarded.
+   * two processes never share one) or, failing that, the temp file of a killed process that was
+   * downloading the same oid (claimOrphan), hashes it and appends after it (`offset`); abort()
+   * keeps the bytes in incomplete/ again. A part at least as big as the object is discarded.
    */
   async newWriter(opts: { resume?: StoredObject } = {}): Promise<ObjectWriter> {
     await mkdir(this.layout.tmpDir, { recursive: true });
-    const tmp = join(this.layout.tmpDir, tempName());
     const r = opts.resume;
-    if (!r) return new ObjectWriter(this, tmp);
+    if (!r) return new ObjectWriter(this, join(this.layout.tmpDir, tempName()));
     objectRelPath(r.oid); // validates the oid before it names a file
     await mkdir(this.layout.incompleteDir, { recursive: true });
     const part = join(this.layout.incompleteDir, `${r.oid}.part`);
-    const w = new ObjectWriter(this, tmp, part);
-    const claimed = await rename(part, tmp).then(
-      () => true,
-      () => false,
-    );
+    const rtmp = join(this.layout.tmpDir, resumableTempName(r.oid));
+    const w = new ObjectWriter(this, rtmp, part);
+    const claimed = (await rename(part, rtmp).then(() => true, () => false)) || (await this.claimOrphan(r.oid, rtmp));
     if (!claimed) return w;
+    const tmp = rtmp;
     const st = await lstat(tmp).catch(() => null);
     if (!st || !st.isFile() || st.size >= r.size) {
       await rm(tmp, { force: true }).catch(() => {});
@@ -219,6 +249,29 @@ export class LfsStore {
     }
     await w.adoptExisting();
     return w;
+  }
+
+  /**
+   * Claim (rename to `dest`) the biggest resumable temp file of `oid` that a process which no
+   * longer runs left in tmp/ (killed mid-download, F1). Files of live processes are never
+   * touched; the rename is atomic, so two claimants never share one file.
+   */
+  private async claimOrphan(oid: string, dest: string): Promise<boolean> {
+    const re = new RegExp(`^${oid}\\.(\\d+)-[0-9a-f]{16}\\.part$`);
+    const names = await readdir(this.layout.tmpDir).catch(() => [] as string[]);
+    const cands: Array<{ path: string; size: number }> = [];
+    for (const name of names) {
+      const m = re.exec(name);
+      if (!m || !(await processGone(Number(m[1])))) continue;
+      const path = join(this.layout.tmpDir, name);
+      const st = await lstat(path).catch(() => null);
+      if (st?.isFile()) cands.push({ path, size: st.size });
+    }
+    cands.sort((a, b) => b.size - a.size);
+    for (const c of cands) {
+      if (await rename(c.path, dest).then(() => true, () => false)) return true;
+    }
+    return false;
   }
 
   /** Stream a Readable into the store (see ObjectWriter.commit for `expect`). */

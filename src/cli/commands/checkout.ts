@@ -4,6 +4,7 @@ import { UsageError } from '../../errors/TslfsError.js';
 import { escapeForTerminal } from '../../ui/escape.js';
 import { summaryLine } from '../../ui/transferSummary.js';
 import type { CheckoutEvent } from '../../ops/checkout.js';
+import { commandMeter, progressMode } from '../progress.js';
 
 const q = (p: string) => `"${escapeForTerminal(p)}"`;
 
@@ -32,15 +33,31 @@ export function define(cmd: Command, ctx: CliContext): void {
         await checkout({ cwd: ctx.cwd, env: ctx.env, conflict: { to: o.to, stage: stages[0]!, path: globs[0]! } });
         return;
       }
+      // Live "Checking out LFS objects" on stderr (terminal or forced); the final line below.
+      const meter = commandMeter(ctx, await progressMode(ctx), 'Checking out');
+      let written: { path: string; bytes: number } | null = null;
       const res = await checkout({
         cwd: ctx.cwd,
         env: ctx.env,
         globs,
         onEvent: (e) => {
-          const line = formatCheckoutEvent(e);
-          if (line) ctx.stderr.write(line);
+          if (e.type === 'written') {
+            written = { path: e.path, bytes: e.bytes };
+          } else if (e.type === 'progress') {
+            if (meter.count !== e.total) meter.setTotal(e.total);
+            const w = written as { path: string; bytes: number } | null;
+            meter.fileDone(w?.path ?? '', w?.bytes ?? 0, e.done);
+            written = null;
+          } else {
+            const line = formatCheckoutEvent(e);
+            if (line) {
+              meter.clear();
+              ctx.stderr.write(line);
+            }
+          }
         },
       });
+      meter.clear();
       if (!res.hasWorkTree) {
         await writeOut(ctx.stderr, 'This operation must be run in a work tree.\n');
         return;

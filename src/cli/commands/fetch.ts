@@ -1,11 +1,10 @@
 import type { Command } from 'commander';
 import { writeOut, type CliContext } from '../context.js';
-import { envTruthy } from '../../config/Config.js';
 import { UsageError } from '../../errors/TslfsError.js';
-import { TransferTally } from '../../events/TransferEvents.js';
 import { goJsonString } from '../../ui/goJson.js';
 import { escapeForTerminal } from '../../ui/escape.js';
-import { summaryLine } from '../../ui/transferSummary.js';
+import { daysText } from '../../ops/recentRefs.js';
+import { commandMeter, progressMode } from '../progress.js';
 
 interface FetchFlags {
   include?: string;
@@ -29,11 +28,6 @@ export async function readWords(stream: NodeJS.ReadableStream): Promise<string[]
     .filter((w) => w.length > 0);
 }
 
-/** Whether the final progress line is printed: git-lfs shows progress only on a TTY or when forced. */
-export function showProgress(ctx: CliContext): boolean {
-  return ctx.stdoutIsTTY || envTruthy(ctx.env['GIT_LFS_FORCE_PROGRESS']);
-}
-
 export function define(cmd: Command, ctx: CliContext): void {
   cmd
     .description('Download all Git LFS files for a given ref')
@@ -45,12 +39,10 @@ export function define(cmd: Command, ctx: CliContext): void {
     .option('--refetch', 'also fetch objects that are already present locally')
     .option('-d, --dry-run', 'print what would be fetched, without fetching')
     .option('-j, --json', 'give the output in a stable JSON format for scripts')
-    .option('-r, --recent', 'also fetch recent refs and commits (not supported yet)')
-    .option('-p, --prune', 'prune old objects after fetching (not supported yet)')
+    .option('-r, --recent', 'also fetch recent branches and recent commits (lfs.fetchrecent*)')
+    .option('-p, --prune', 'prune old objects after fetching (as `tslfs prune`)')
     .option('--stdin', 'read refs from standard input')
     .action(async (remote: string | undefined, refs: string[], o: FetchFlags) => {
-      if (o.recent) throw new UsageError('tslfs fetch: --recent is not supported yet');
-      if (o.prune) throw new UsageError('tslfs fetch: --prune is not supported yet');
       if (o.all && (o.include !== undefined || o.exclude !== undefined)) {
         throw new UsageError('Cannot combine --all with --include or --exclude');
       }
@@ -59,8 +51,8 @@ export function define(cmd: Command, ctx: CliContext): void {
         refs = await readWords(ctx.stdin);
       }
       const { fetch } = await import('../../api/fetch.js');
-      const tally = new TransferTally();
-      const started = Date.now();
+      const mode = await progressMode(ctx);
+      const meter = commandMeter(ctx, mode, 'Downloading');
       const quiet = Boolean(o.json);
       if (o.all && !refs.length && !quiet) await writeOut(ctx.stdout, 'fetch: Fetching all references...\n');
       const res = await fetch({
@@ -73,9 +65,15 @@ export function define(cmd: Command, ctx: CliContext): void {
         ...(o.exclude !== undefined ? { exclude: [o.exclude] } : {}),
         refetch: Boolean(o.refetch),
         dryRun: Boolean(o.dryRun),
-        onProgress: tally.listener,
+        onProgress: meter.listener,
         onRef: (ref) => {
           if (!quiet) ctx.stdout.write(`fetch: Fetching reference ${escapeForTerminal(ref)}\n`);
+        },
+        ...(o.recent ? { recent: true } : {}),
+        onRecent: (e) => {
+          if (quiet) return;
+          if (e.kind === 'branches') ctx.stdout.write(`fetch: Fetching recent branches within ${daysText(e.days)}\n`);
+          else ctx.stdout.write(`fetch: Fetching changes within ${daysText(e.days)} of ${escapeForTerminal(e.ref)}\n`);
         },
       });
       if (o.json) {
@@ -84,14 +82,18 @@ export function define(cmd: Command, ctx: CliContext): void {
       } else if (o.dryRun) {
         for (const x of res.objects) await writeOut(ctx.stdout, `fetch ${x.oid} => ${escapeForTerminal(x.name)}\n`);
       }
-      if (!o.dryRun && res.objects.length > 0 && showProgress(ctx)) {
-        const ok = res.results.filter((r) => r.status !== 'failed').length;
-        await writeOut(ctx.stderr, summaryLine('Downloading', ok, res.objects.length, tally.bytesDone, Date.now() - started));
-      }
+      // git-lfs shows the meter (and its final line) only on a terminal or when forced.
+      if (mode.live && !o.dryRun && res.objects.length > 0) meter.finish();
+      else meter.clear();
       if (res.failed.length) {
         for (const f of res.failed) await writeOut(ctx.stderr, `error transferring ${JSON.stringify(f.oid)}: ${escapeForTerminal(f.error?.message ?? 'failed')}\n`);
         await writeOut(ctx.stderr, `error: failed to fetch some objects from '${escapeForTerminal(res.endpoint.url)}'\n`);
         ctx.exitCode = 2;
+        return;
+      }
+      if (o.prune && !o.dryRun) {
+        const { runPruneCommand } = await import('./prune.js');
+        await runPruneCommand(ctx, {}, quiet);
       }
     });
 }

@@ -9,17 +9,51 @@ import { openFilter, parseFilterArgs } from '../../filter/filterCli.js';
 import { malformedWarning, runFilterProcess } from '../../filter/FilterProcess.js';
 import { escapeForTerminal, quotePath } from '../../ui/escape.js';
 import { installHooksQuietly } from '../../ops/hooks.js';
+import { envTruthy, parseGitBool } from '../../config/Config.js';
+import type { Config } from '../../config/Config.js';
+import { LazyQueueFetcher } from '../../filter/LazyQueueFetcher.js';
+import { FilterProgress } from '../../ui/FilterProgress.js';
+import { ProgressMeter } from '../../ui/ProgressMeter.js';
+import type { TransferListener } from '../../events/TransferEvents.js';
+
+/**
+ * Whether to show the download meter while git waits (see ui/FilterProgress.ts): on a terminal,
+ * or when forced (TSLFS_FILTER_PROGRESS=1, GIT_LFS_FORCE_PROGRESS, lfs.forceprogress);
+ * TSLFS_FILTER_PROGRESS=0 turns it off.
+ */
+export function filterProgressWanted(ctx: CliContext, config: Config): boolean {
+  const own = ctx.env['TSLFS_FILTER_PROGRESS'];
+  if (own !== undefined && own !== '') return parseGitBool(own) ?? envTruthy(own);
+  return ctx.stderrIsTTY || envTruthy(ctx.env['GIT_LFS_FORCE_PROGRESS']) || config.getBool('lfs.forceprogress', false);
+}
 
 async function run(skip: boolean, ctx: CliContext): Promise<number> {
   const settings = await openFilter(ctx.cwd, ctx.env, skip);
   // As git-lfs: the filters also put missing hooks in place (never replacing any).
   const hooks = installHooksQuietly(settings.ctx, ctx);
+  let progress: FilterProgress | null = null;
+  if (settings.fetcher instanceof LazyQueueFetcher) {
+    const listeners: TransferListener[] = [];
+    if (filterProgressWanted(ctx, settings.ctx.config)) {
+      progress = new FilterProgress({ write: (text, done) => void ctx.stderr.write(text, () => done()) });
+      listeners.push(progress.listener);
+    }
+    // GIT_LFS_PROGRESS: git-lfs's per-update lines for the downloads, whatever the terminal.
+    const file = ctx.env['GIT_LFS_PROGRESS'];
+    if (file) listeners.push(new ProgressMeter({ verb: 'Downloading', live: false, write: () => {}, progressFile: file }).listener);
+    if (listeners.length > 0) settings.fetcher.onEvent = (e) => listeners.forEach((l) => l(e));
+  }
   const r = await runFilterProcess({
     input: ctx.stdin,
     output: ctx.stdout,
     settings,
-    log: (line) => ctx.stderr.write(escapeForTerminal(line) + '\n'),
+    log: (line) => {
+      progress?.clear();
+      ctx.stderr.write(escapeForTerminal(line) + '\n');
+    },
+    ...(progress ? { waitHooks: progress } : {}),
   });
+  progress?.clear();
   await settings.fetcher?.close?.();
   await hooks;
   // As git-lfs at the end of a command: temp files older than an hour are leftovers of killed runs.

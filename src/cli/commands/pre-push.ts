@@ -6,7 +6,7 @@
 import type { Command } from 'commander';
 import type { Readable } from 'node:stream';
 import { writeOut, type CliContext } from '../context.js';
-import { TransferTally } from '../../events/TransferEvents.js';
+import { commandMeter, progressMode } from '../progress.js';
 
 async function readAll(stream: Readable): Promise<string> {
   const chunks: Buffer[] = [];
@@ -21,12 +21,14 @@ async function run(args: string[], dryRun: boolean, ctx: CliContext): Promise<nu
   }
   const input = await readAll(ctx.stdin);
   const [{ prePush }, { reportPush }] = await Promise.all([import('../../api/prePush.js'), import('./push.js')]);
-  const tally = new TransferTally();
-  const started = Date.now();
-  const res = await prePush({ cwd: ctx.cwd, env: ctx.env, remote: args[0]!, input, dryRun, onProgress: tally.listener });
-  if (!res) return 0;
+  const meter = commandMeter(ctx, await progressMode(ctx), 'Uploading');
+  const res = await prePush({ cwd: ctx.cwd, env: ctx.env, remote: args[0]!, input, dryRun, onProgress: meter.listener });
+  if (!res) {
+    meter.clear();
+    return 0;
+  }
   // git shows hook output on the terminal; keep stdout for the summary as git-lfs does.
-  return reportPush(res, dryRun, tally, started, ctx);
+  return reportPush(res, dryRun, meter, ctx);
 }
 
 export function define(cmd: Command, ctx: CliContext): void {

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { writeOut, type CliContext } from '../context.js';
 import { UsageError } from '../../errors/TslfsError.js';
-import { TransferTally } from '../../events/TransferEvents.js';
+import type { ProgressMeter } from '../../ui/ProgressMeter.js';
+import { commandMeter, progressMode } from '../progress.js';
 import { escapeForTerminal } from '../../ui/escape.js';
 import { summaryLine } from '../../ui/transferSummary.js';
 import { readWords } from './fetch.js';
@@ -11,7 +12,9 @@ import type { PushResult } from '../../api/push.js';
  * Print a push's outcome as git-lfs does (dry-run lines, missing objects, the summary line,
  * failures) and return the exit code. Shared by `push` and the pre-push hook.
  */
-export async function reportPush(res: PushResult, dryRun: boolean, tally: TransferTally, started: number, ctx: CliContext): Promise<number> {
+export async function reportPush(res: PushResult, dryRun: boolean, meter: ProgressMeter, ctx: CliContext): Promise<number> {
+  // The live meter (stderr) gives way to the final line, which goes to stdout as in git-lfs.
+  meter.clear();
   if (dryRun) {
     for (const x of res.objects) await writeOut(ctx.stdout, `push ${x.oid} => ${escapeForTerminal(x.name)}\n`);
     return 0;
@@ -23,7 +26,7 @@ export async function reportPush(res: PushResult, dryRun: boolean, tally: Transf
   const sent = res.results.filter((r) => r.status !== 'skipped');
   if (sent.length > 0) {
     const ok = sent.filter((r) => r.status === 'transferred').length;
-    await writeOut(ctx.stdout, summaryLine('Uploading', ok, sent.length, tally.bytesDone, Date.now() - started));
+    await writeOut(ctx.stdout, summaryLine('Uploading', ok, sent.length, meter.bytes, meter.elapsedMs));
   }
   if (res.failed.length) {
     await writeOut(ctx.stderr, 'LFS upload failed:\n');
@@ -63,8 +66,7 @@ export function define(cmd: Command, ctx: CliContext): void {
         args = await readWords(ctx.stdin);
       }
       const { push } = await import('../../api/push.js');
-      const tally = new TransferTally();
-      const started = Date.now();
+      const meter = commandMeter(ctx, await progressMode(ctx), 'Uploading');
       const res = await push({
         cwd: ctx.cwd,
         env: ctx.env,
@@ -73,8 +75,8 @@ export function define(cmd: Command, ctx: CliContext): void {
         all: Boolean(o.all),
         ...(o.objectId ? { objectIds: args } : {}),
         dryRun: Boolean(o.dryRun),
-        onProgress: tally.listener,
+        onProgress: meter.listener,
       });
-      ctx.exitCode = await reportPush(res, Boolean(o.dryRun), tally, started, ctx);
+      ctx.exitCode = await reportPush(res, Boolean(o.dryRun), meter, ctx);
     });
 }
