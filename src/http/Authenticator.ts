@@ -17,20 +17,29 @@
  * credentials never go to another host, CR2); otherwise the git remote URL when it has the LFS
  * URL's scheme and host, else the LFS URL.
  *
+ * Multistage (git >= 2.46 helpers): credentials marked `continue=1` are a non-final step; after
+ * the next 401 the helper is asked again with its `state[]` and the new challenges, without
+ * rejecting anything, at most MAX_STAGES times in a row. Askpass and GIT_TERMINAL_PROMPT=0 are
+ * handled by CredentialHelper.fillForRequest. Cookies from http.cookieFile go with every request
+ * (to the first origin only: a cross-origin redirect drops them with the other secret headers).
+ *
  * Safe for concurrent requests: concurrent 401s on one host share one credential lookup.
  */
-import type { Config } from '../config/Config.js';
+import { parseGitBool, type Config } from '../config/Config.js';
 import { TransferError } from '../errors/TslfsError.js';
 import { git, type Env } from '../git/exec.js';
 import { authorizationFor, credentialQueryFor, percentDecode, type CredentialHelper, type CredentialQuery, type Credentials } from './credentials.js';
 import { discardBody, type HttpClient, type HttpRequest, type HttpResponse } from './HttpClient.js';
 import { statusMessage } from './httpErrors.js';
+import { cookieHeaderFor, loadCookieFile, type Cookie } from './cookies.js';
 import { netrcCredentials } from './netrc.js';
 import { redactUrl } from './redact.js';
 import { urlConfigValue } from './urlMatch.js';
 
 /** Credential lookups (netrc or helper) per host and run. */
 export const MAX_FILLS = 3;
+/** Consecutive `continue=1` steps of one multistage exchange. */
+export const MAX_STAGES = 4;
 
 export type AuthKind = 'api' | 'storage';
 
@@ -95,6 +104,7 @@ export class Authenticator {
   private readonly netrcTried = new Set<string>();
   private readonly approved = new Set<string>();
   private accessWritten = false;
+  private readonly cookieFiles = new Map<string, Promise<Cookie[]>>();
   /** Secrets seen this run, scrubbed from messages as a last line of defence. */
   readonly secrets: string[] = [];
 
@@ -148,7 +158,7 @@ export class Authenticator {
   async send(req: HttpRequest, kind: AuthKind, authenticated = false): Promise<HttpResponse> {
     const { client } = this.opts;
     if (hasHeader(req.headers, 'authorization') || (kind === 'storage' && authenticated)) {
-      const res = await client.request(req);
+      const res = await client.request({ ...req, headers: await this.withCookies(req.url, { ...(req.headers ?? {}) }) });
       if (res.status === 401) {
         await discardBody(res);
         // A storage token from the batch reply may have expired: a new batch may help.
@@ -165,10 +175,12 @@ export class Authenticator {
     else {
       const cached = this.cache.get(key);
       if (cached) creds = await cached.promise;
-      else if (kind === 'api' && sameHostAsApi && this.accessBasic()) creds = await this.obtain(key, query);
+      else if (kind === 'api' && sameHostAsApi && this.accessBasic()) creds = await this.obtain(key, query, target);
     }
-    for (let attempt = 0; attempt <= MAX_FILLS; attempt++) {
-      const headers = { ...(req.headers ?? {}) };
+    let attempts = 0;
+    let stages = 0;
+    for (;;) {
+      const headers = await this.withCookies(req.url, { ...(req.headers ?? {}) });
       if (creds) headers['authorization'] = authorizationFor(creds);
       const res = await client.request({ ...req, headers });
       if (res.status !== 401) {
@@ -178,23 +190,47 @@ export class Authenticator {
       const wwwauth = challenges(res);
       await discardBody(res);
       if (creds?.source === 'url') throw this.authError(req.url, 'Authorization error');
+      if (creds?.continue) {
+        // The next step of a multistage exchange: the helper gets its state and the new challenge.
+        if (++stages > MAX_STAGES) throw this.authError(req.url, 'too many authentication rounds');
+        query = { ...credentialQueryFor(this.opts.config, target, wwwauth), ...(creds.state?.length ? { state: creds.state } : {}) };
+        const step = await this.opts.helper.fillForRequest(query, target);
+        if (!step) throw this.authError(req.url, 'Authentication required');
+        if (step.source !== 'url') this.secrets.push(step.password, step.credential ?? '');
+        creds = step;
+        continue;
+      }
+      stages = 0;
       if (creds) await this.failed(key, query, creds);
+      if (++attempts > MAX_FILLS) throw this.authError(req.url, 'too many authentication attempts');
       query = credentialQueryFor(this.opts.config, target, wwwauth);
-      const next = await this.obtain(key, query, creds);
+      const next = await this.obtain(key, query, target, creds);
       if (!next) {
         if ((this.fills.get(key) ?? 0) >= MAX_FILLS) throw this.authError(req.url, 'too many authentication attempts');
         throw this.authError(req.url, 'Authentication required');
       }
       creds = next;
     }
-    throw this.authError(req.url, 'too many authentication attempts');
+  }
+
+  /** `headers` plus a Cookie header from http.cookieFile for `url`, when one applies. */
+  private async withCookies(url: string, headers: Record<string, string>): Promise<Record<string, string>> {
+    const file = urlConfigValue(this.opts.config, 'http', 'cookiefile', url);
+    if (!file || hasHeader(headers, 'cookie')) return headers;
+    let p = this.cookieFiles.get(file);
+    if (!p) {
+      p = loadCookieFile(file, this.opts.env, this.opts.cwd ?? '/');
+      this.cookieFiles.set(file, p);
+    }
+    const cookie = cookieHeaderFor(await p, url);
+    if (cookie) headers['cookie'] = cookie;
+    return headers;
   }
 
   private authError(url: string, what: string, retriable = false): TransferError {
     const shown = redactUrl(url);
     const msg = what === 'Authorization error' ? statusMessage(401, shown) : `${what}: ${statusMessage(401, shown)}`;
-    const prompt = this.opts.env['GIT_TERMINAL_PROMPT'];
-    const noPrompt = prompt === '0' || prompt === 'false';
+    const noPrompt = parseGitBool(this.opts.env['GIT_TERMINAL_PROMPT']) === false;
     return new TransferError(msg, {
       status: 401,
       code: 'EAUTH',
@@ -207,7 +243,7 @@ export class Authenticator {
    * Credentials for `key`: a lookup already under way or done (unless it produced `failed`),
    * else netrc (once per host), else `git credential fill`. At most MAX_FILLS lookups per key.
    */
-  private obtain(key: string, query: CredentialQuery, failed: Credentials | null = null): Promise<Credentials | null> {
+  private obtain(key: string, query: CredentialQuery, url: string, failed: Credentials | null = null): Promise<Credentials | null> {
     const cached = this.cache.get(key);
     if (cached && (cached.value === undefined || (cached.value !== null && cached.value !== failed))) return cached.promise;
     const n = this.fills.get(key) ?? 0;
@@ -222,7 +258,7 @@ export class Authenticator {
         const n = await netrcCredentials(this.opts.env, hostname);
         if (n) c = { ...n, source: 'netrc' };
       }
-      c ??= await this.opts.helper.fill(query);
+      c ??= await this.opts.helper.fillForRequest(query, url);
       if (c) this.secrets.push(c.password, c.credential ?? '');
       entry.value = c;
       return c;

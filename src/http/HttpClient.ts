@@ -10,7 +10,15 @@
  *   Cookie, Proxy-Authorization, the caller's `headers` (action headers, credentials) and the
  *   configured extra headers. Only `safeHeaders` (Accept, Content-Type, Content-Length, Range)
  *   and the User-Agent follow.
- * Proxies: see proxy.ts (http.proxy, http.<url>.proxy, HTTP(S)_PROXY, NO_PROXY).
+ * Proxies: see proxy.ts (http.proxy, http.<url>.proxy, HTTP(S)_PROXY, NO_PROXY). A proxied
+ * request uses an undici ProxyAgent: https targets through a CONNECT tunnel (TLS checked end to
+ * end against the target's settings), http targets as absolute-URI requests (no CONNECT, which
+ * proxies such as tinyproxy refuse for non-443 ports and which would hide the object GETs from a
+ * caching proxy such as Dragonfly's dfdaemon). Proxy credentials come only from the proxy URL and
+ * travel only in Proxy-Authorization to the proxy; a Proxy-Authorization header from anywhere
+ * else (action headers, http.extraHeader) is dropped, so none can reach an origin (CR11).
+ * TLS: see tlsOptions.ts (per-origin trust, verification and client certificates); one
+ * dispatcher per (proxy, https origin), created on first use.
  *
  * undici is imported lazily on the first request (it costs ~50 ms to load), so importing this
  * module is cheap. Bodies are streamed: a request body is given as a factory so a redirect can
@@ -19,19 +27,18 @@
  * Concurrency: safe for any number of concurrent requests. Throws HttpNetworkError when no
  * response arrives, TransferError for refused redirects. Never logs.
  */
-import { readFileSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import type { Config } from '../config/Config.js';
 import { TransferError } from '../errors/TslfsError.js';
 import type { Env } from '../git/exec.js';
 import { versionString } from '../version.js';
 import { HttpNetworkError, networkCode } from './httpErrors.js';
-import { proxyFor } from './proxy.js';
+import { proxyCredentials, proxyFor } from './proxy.js';
 import { redactUrl, SECRET_HEADERS } from './redact.js';
+import { loadTlsOptions, tlsSettingsFor, type KeyPassphraseSource, type TlsConnectOptions } from './tlsOptions.js';
 import { urlConfigValue, urlConfigValues } from './urlMatch.js';
 
 type Undici = typeof import('undici');
-type Agent = import('undici').Agent;
 type Dispatcher = import('undici').Dispatcher;
 
 export type HttpMethod = 'GET' | 'PUT' | 'POST' | 'HEAD';
@@ -67,6 +74,8 @@ export interface HttpClientOptions {
   userAgent?: string;
   /** Test hook: load undici another way. */
   loadUndici?: () => Promise<Undici>;
+  /** Passphrases for encrypted client keys (http.sslKey); without it such keys fail clearly. */
+  keyPassphrase?: KeyPassphraseSource;
 }
 
 export const MAX_REDIRECTS = 3;
@@ -92,10 +101,11 @@ export async function discardBody(res: HttpResponse): Promise<void> {
 
 export class HttpClient {
   private undiciP: Promise<Undici> | null = null;
-  private agentP: Promise<{ undici: Undici; agent: Agent }> | null = null;
   private closed = false;
-  /** ProxyAgents by proxy URL and tunnelling mode, created on first use. */
-  private readonly proxies = new Map<string, Dispatcher>();
+  /** Agents and ProxyAgents by "<proxy or direct> <https origin or plain>", created on first use. */
+  private readonly dispatchers = new Map<string, Promise<Dispatcher>>();
+  /** TLS options by https origin (files read, key decrypted once per run). */
+  private readonly tls = new Map<string, Promise<TlsConnectOptions>>();
   /** Origins that sent a response in this run. */
   private readonly answered = new Set<string>();
   readonly userAgent: string;
@@ -104,64 +114,64 @@ export class HttpClient {
     this.userAgent = opts.userAgent ?? versionString();
   }
 
-  private load(): Promise<{ undici: Undici; agent: Agent }> {
-    this.agentP ??= (async () => {
-      // undici is CommonJS: bundled by esbuild, a dynamic import yields its exports on `default`.
-      this.undiciP ??= this.opts.loadUndici
-        ? this.opts.loadUndici()
-        : import('undici').then((m) => ((m as { Agent?: unknown }).Agent ? m : (m as unknown as { default: Undici }).default));
-      const undici = await this.undiciP;
-      return { undici, agent: new undici.Agent(this.agentOptions()) };
-    })();
-    return this.agentP;
+  private load(): Promise<Undici> {
+    // undici is CommonJS: bundled by esbuild, a dynamic import yields its exports on `default`.
+    this.undiciP ??= this.opts.loadUndici
+      ? this.opts.loadUndici()
+      : import('undici').then((m) => ((m as { Agent?: unknown }).Agent ? m : (m as unknown as { default: Undici }).default));
+    return this.undiciP;
+  }
+
+  /** The TLS options for an https origin (memoised; a failure is kept and thrown again). */
+  private tlsFor(origin: string): Promise<TlsConnectOptions> {
+    let p = this.tls.get(origin);
+    if (!p) {
+      p = loadTlsOptions(tlsSettingsFor(this.opts.config, this.opts.env, origin), this.opts.keyPassphrase);
+      p.catch(() => {});
+      this.tls.set(origin, p);
+    }
+    return p;
   }
 
   /**
-   * The dispatcher for a URL: the shared Agent, or a ProxyAgent (https targets are tunnelled
-   * with CONNECT; http targets are sent to the proxy as absolute-URI requests).
+   * The dispatcher for a URL and the proxy it goes through (null: direct): an Agent, or a
+   * ProxyAgent (https targets tunnelled with CONNECT; http targets sent to the proxy as
+   * absolute-URI requests). Throws EPROXY for an unusable proxy setting, ETLSCONFIG for
+   * unusable TLS files.
    */
-  private dispatcherFor(undici: Undici, agent: Agent, url: URL): Dispatcher {
+  private async dispatcherFor(undici: Undici, url: URL): Promise<{ dispatcher: Dispatcher; proxy: string | null }> {
     const proxy = proxyFor(this.opts.config, this.opts.env, url);
-    if (!proxy) return agent;
-    const tunnel = url.protocol === 'https:';
-    const key = `${tunnel ? 'T' : 'F'} ${proxy}`;
-    let d = this.proxies.get(key);
+    const https = url.protocol === 'https:';
+    const key = `${proxy ?? 'direct'} ${https ? originOf(url) : 'plain'}`;
+    let d = this.dispatchers.get(key);
     if (!d) {
-      const base = this.agentOptions();
-      d = new undici.ProxyAgent({ ...base, uri: proxy, proxyTunnel: tunnel, requestTls: base.connect as Record<string, unknown> });
-      this.proxies.set(key, d);
+      d = (async (): Promise<Dispatcher> => {
+        const tls = https ? await this.tlsFor(originOf(url)) : {};
+        const base = this.agentOptions();
+        const connect = { ...(base.connect as Record<string, unknown>), ...tls };
+        if (!proxy) return new undici.Agent({ ...base, connect });
+        const { uri, authorization } = proxyCredentials(proxy);
+        return new undici.ProxyAgent({
+          ...base,
+          uri,
+          ...(authorization ? { token: authorization } : {}),
+          proxyTunnel: https,
+          ...(https ? { requestTls: connect } : {}),
+        });
+      })();
+      d.catch(() => {});
+      this.dispatchers.set(key, d);
     }
-    return d;
+    return { dispatcher: await d, proxy };
   }
 
   private agentOptions(): import('undici').Agent.Options {
-    const { config, env } = this.opts;
+    const { config } = this.opts;
     const dial = seconds(config, 'lfs.dialtimeout', 30);
     const activity = seconds(config, 'lfs.activitytimeout', 30);
     const keepalive = seconds(config, 'lfs.keepalive', 1800);
     const connect: Record<string, unknown> = {};
     if (dial > 0) connect['timeout'] = dial * 1000;
-    const sslVerify = env['GIT_SSL_NO_VERIFY'] ? false : config.getBool('http.sslverify', true);
-    if (!sslVerify) connect['rejectUnauthorized'] = false;
-    const caFile = env['GIT_SSL_CAINFO'] || config.get('http.sslcainfo');
-    if (caFile) {
-      try {
-        connect['ca'] = readFileSync(caFile);
-      } catch {
-        /* unreadable CA file: TLS verification will fail with a clear error */
-      }
-    }
-    // Client certificate (PEM files; an encrypted key's passphrase is not supported yet).
-    const cert = env['GIT_SSL_CERT'] || config.get('http.sslcert');
-    const key = env['GIT_SSL_KEY'] || config.get('http.sslkey');
-    if (cert && key) {
-      try {
-        connect['cert'] = readFileSync(cert);
-        connect['key'] = readFileSync(key);
-      } catch {
-        /* unreadable: the server will refuse the handshake with a clear error */
-      }
-    }
     const a: import('undici').Agent.Options = {
       connections: Math.max(1, this.opts.connections ?? 8),
       keepAliveTimeout: 4_000,
@@ -205,7 +215,7 @@ export class HttpClient {
    */
   async request(req: HttpRequest): Promise<HttpResponse> {
     if (this.closed) throw new TransferError('HTTP client already closed', { code: 'ECLOSED' });
-    const { undici, agent } = await this.load();
+    const undici = await this.load();
     let url = parseHttpUrl(req.url);
     const firstOrigin = originOf(url);
     for (let hop = 0; ; hop++) {
@@ -213,10 +223,11 @@ export class HttpClient {
       const headers = this.headersFor(req, url, sameOrigin);
       const shown = redactUrl(url.toString());
       let res: import('undici').Dispatcher.ResponseData;
+      const { dispatcher, proxy } = await this.dispatcherFor(undici, url);
       try {
         const body = req.body?.();
         res = await undici.request(url, {
-          dispatcher: this.dispatcherFor(undici, agent, url),
+          dispatcher,
           method: req.method,
           headers,
           ...(body !== undefined ? { body } : {}),
@@ -227,7 +238,8 @@ export class HttpClient {
         // A refused connection to a server that answered earlier in this run is most likely a
         // restart (F10): worth a retry. One that never answered is unreachable: fail fast (F11).
         const refusedAfterContact = networkCode(e) === 'ECONNREFUSED' && this.answered.has(originOf(url));
-        throw new HttpNetworkError(`${req.method} ${shown}`, e, refusedAfterContact || undefined);
+        const via = proxy ? ` (through proxy ${redactUrl(proxy)})` : '';
+        throw new HttpNetworkError(`${req.method} ${shown}${via}`, e, refusedAfterContact || undefined);
       }
       this.answered.add(originOf(url));
       const out: HttpResponse = { status: res.statusCode, headers: res.headers, body: res.body as HttpResponse['body'], url: url.toString() };
@@ -244,9 +256,10 @@ export class HttpClient {
   private headersFor(req: HttpRequest, url: URL, sameOrigin: boolean): Record<string, string> {
     const h: Record<string, string> = { 'user-agent': this.userAgent };
     if (sameOrigin) {
-      for (const [k, v] of this.extraHeaders(url.toString())) h[k.toLowerCase()] = v;
+      // Proxy credentials come only from the proxy URL, never from extra or action headers: a
+      // Proxy-Authorization header here would reach the origin on a direct connection (CR11).
+      for (const [k, v] of this.extraHeaders(url.toString())) if (k.toLowerCase() !== 'proxy-authorization') h[k.toLowerCase()] = v;
       for (const [k, v] of Object.entries(req.headers ?? {})) {
-        // Proxy credentials come only from the proxy URL, never from a server's action headers.
         if (k.toLowerCase() !== 'proxy-authorization') h[k.toLowerCase()] = v;
       }
     }
@@ -260,10 +273,8 @@ export class HttpClient {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    const p = this.agentP;
-    if (!p) return;
-    const { agent } = await p.catch(() => ({ agent: null }));
-    await Promise.all([agent, ...this.proxies.values()].map((d) => d?.close().catch(() => {})));
+    const all = await Promise.all([...this.dispatchers.values()].map((p) => p.catch(() => null)));
+    await Promise.all(all.map((d) => d?.close().catch(() => {})));
   }
 }
 

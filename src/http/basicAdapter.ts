@@ -221,7 +221,8 @@ export class BasicAdapter {
     if (req.verify) await this.verify(req, req.verify, signal);
   }
 
-  private async verify(req: HttpAdapterRequest, action: HttpAction, signal?: AbortSignal): Promise<void> {
+  /** POST the verify action (up to lfs.transfer.maxverifies times); custom agents' uploads use it too. */
+  async verify(req: HttpAdapterRequest, action: HttpAction, signal?: AbortSignal): Promise<void> {
     const shown = redactUrl(action.href);
     const max = Math.max(1, this.opts.config.getInt('lfs.transfer.maxverifies', 3));
     const body = Buffer.from(JSON.stringify({ oid: req.oid, size: req.size }), 'utf8');

@@ -49,6 +49,11 @@ export interface BatchClientOptions {
   refName?: string | null;
   /** Adapter names offered (default ["basic"]). */
   transfers?: string[];
+  /**
+   * Extra headers for each API request, asked for just before it is sent (the SSH
+   * git-lfs-authenticate header, refreshed when it expires). Sent to the API origin only.
+   */
+  apiHeaders?: () => Promise<Record<string, string>>;
 }
 
 export class BatchClient {
@@ -78,10 +83,12 @@ export class BatchClient {
     };
     let res;
     try {
+      const extra = this.opts.apiHeaders ? await this.opts.apiHeaders() : undefined;
       res = await this.opts.auth.send(
         {
           method: 'POST',
           url,
+          ...(extra && Object.keys(extra).length ? { headers: { ...extra } } : {}),
           safeHeaders: { accept: LFS_MEDIA_TYPE, 'content-type': LFS_MEDIA_TYPE, 'content-length': String(body.length) },
           body: () => body,
           ...(signal ? { signal } : {}),

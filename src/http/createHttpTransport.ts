@@ -13,9 +13,10 @@ import type { Env } from '../git/exec.js';
 import { Authenticator } from './Authenticator.js';
 import { BasicAdapter } from './basicAdapter.js';
 import { BatchClient } from './batchClient.js';
-import { CredentialHelper } from './credentials.js';
+import { CredentialHelper, type CredentialQuery, type Credentials } from './credentials.js';
 import { applyUrlAliases } from './endpoint.js';
 import { HttpClient } from './HttpClient.js';
+import type { KeyPassphraseSource } from './tlsOptions.js';
 import type { Direction, HttpAdapterRequest, HttpBatchReply, HttpByteSink, HttpTransferItem } from './types.js';
 
 export interface HttpTransportOptions {
@@ -33,11 +34,17 @@ export interface HttpTransportOptions {
   onWarning?: (message: string) => void;
   /** Injected client (tests). */
   client?: HttpClient;
+  /** Adapter names offered in batch requests (default ["basic"]; custom agents add theirs). */
+  transfers?: string[];
+  /** Extra API request headers, asked for per request (SSH git-lfs-authenticate's header). */
+  apiHeaders?: () => Promise<Record<string, string>>;
 }
 
 export interface HttpTransport {
   batcher: { batch(direction: Direction, objects: readonly HttpTransferItem[], signal?: AbortSignal): Promise<HttpBatchReply> };
   adapterFor(name: string): HttpTransferAdapter;
+  /** Call an upload's verify action (after a custom agent's upload); no-op without one. */
+  verify(req: HttpAdapterRequest, signal?: AbortSignal): Promise<void>;
   /** Close the HTTP connections. Idempotent. */
   close(): Promise<void>;
 }
@@ -51,10 +58,12 @@ export interface HttpTransferAdapter {
 
 export function createHttpTransport(opts: HttpTransportOptions): HttpTransport {
   const concurrency = opts.config.getInt('lfs.concurrenttransfers', 8);
-  const client = opts.client ?? new HttpClient({ config: opts.config, env: opts.env, connections: concurrency < 1 ? 8 : concurrency });
+  const helper = new CredentialHelper({ config: opts.config, env: opts.env, cwd: opts.cwd });
+  const client =
+    opts.client ?? new HttpClient({ config: opts.config, env: opts.env, connections: concurrency < 1 ? 8 : concurrency, keyPassphrase: certPassphrases(helper) });
   const auth = new Authenticator({
     client,
-    helper: new CredentialHelper({ config: opts.config, env: opts.env, cwd: opts.cwd }),
+    helper,
     config: opts.config,
     env: opts.env,
     cwd: opts.cwd,
@@ -62,7 +71,7 @@ export function createHttpTransport(opts: HttpTransportOptions): HttpTransport {
     remoteUrl: opts.remoteUrl ?? null,
     ...(opts.onWarning ? { onWarning: opts.onWarning } : {}),
   });
-  const batch = new BatchClient({ auth, config: opts.config, refName: opts.refName ?? null });
+  const batch = new BatchClient({ auth, config: opts.config, refName: opts.refName ?? null, ...(opts.transfers ? { transfers: opts.transfers } : {}), ...(opts.apiHeaders ? { apiHeaders: opts.apiHeaders } : {}) });
   const rewrite = opts.config.getBool('lfs.transfer.enablehrefrewrite', false);
   const basic = new BasicAdapter({ auth, config: opts.config });
   const adapter: HttpTransferAdapter = {
@@ -77,7 +86,31 @@ export function createHttpTransport(opts: HttpTransportOptions): HttpTransport {
       if (name !== 'basic') throw new TransferError(`unsupported transfer adapter "${name.slice(0, 40)}" chosen by the server`, { code: 'EADAPTER' });
       return adapter;
     },
+    verify: async (req, signal) => {
+      const r = rewrite ? rewriteReq(opts.config, req) : req;
+      if (r.verify) await basic.verify(r, r.verify, signal);
+    },
     close: () => client.close(),
+  };
+}
+
+/**
+ * Passphrases of encrypted client keys from `git credential`, asked as git-lfs 3.3.0 asks
+ * (checked with a logging helper): protocol=cert, host= (empty), path=<the key path as
+ * configured>, username= (empty). Approved when the key decrypts, rejected when it does not, as
+ * git does for its own cert passphrases.
+ */
+function certPassphrases(helper: CredentialHelper): KeyPassphraseSource {
+  const query = (keyPath: string): CredentialQuery => ({ protocol: 'cert', host: '', path: keyPath.replace(/\\/g, '/'), username: '' });
+  return {
+    async get(keyPath) {
+      const c = await helper.fill(query(keyPath));
+      return c && c.password ? c.password : null;
+    },
+    async report(keyPath, passphrase, ok) {
+      const c: Credentials = { username: '', password: passphrase, source: 'helper' };
+      await (ok ? helper.approve(query(keyPath), c) : helper.reject(query(keyPath), c));
+    },
   };
 }
 

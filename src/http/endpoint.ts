@@ -156,12 +156,13 @@ export function urlScopedValue(config: Config, name: string, url: string): strin
   return best?.value;
 }
 
+/** As git-lfs: a configured standalone agent wins, even for file:// URLs; else file:// gets the built-in one. */
 function standaloneAgentFor(config: Config, url: string, parsed: ParsedRemote): string | null {
-  if (parsed.kind === 'file') return STANDALONE_FILE_AGENT;
   const perUrl = urlScopedValue(config, 'standalonetransferagent', url);
   if (perUrl) return perUrl;
   const global = config.get('lfs.standalonetransferagent');
-  return global ? global : null;
+  if (global) return global;
+  return parsed.kind === 'file' ? STANDALONE_FILE_AGENT : null;
 }
 
 function build(config: Config, q: EndpointQuery, raw: string, source: EndpointSource, remote: string | null, fromClone: boolean): Endpoint {

@@ -47,6 +47,17 @@ const REASONS: Record<string, string> = {
   UND_ERR_BODY_TIMEOUT: 'transfer stalled longer than the activity timeout (lfs.activitytimeout)',
   UND_ERR_SOCKET: 'connection closed unexpectedly',
   UND_ERR_CLOSED: 'connection closed',
+  // TLS: the server's certificate was refused. No colon inside: callers trim the reason after
+  // the last colon when they re-wrap these errors.
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'TLS certificate verification failed (self-signed certificate; trust it with http.sslCAInfo)',
+  SELF_SIGNED_CERT_IN_CHAIN: 'TLS certificate verification failed (self-signed certificate in the chain; trust its CA with http.sslCAInfo)',
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'TLS certificate verification failed (unknown issuer; trust its CA with http.sslCAInfo)',
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'TLS certificate verification failed (unknown issuer; trust its CA with http.sslCAInfo)',
+  UNABLE_TO_GET_ISSUER_CERT: 'TLS certificate verification failed (unknown issuer; trust its CA with http.sslCAInfo)',
+  CERT_HAS_EXPIRED: 'TLS certificate verification failed (the certificate has expired)',
+  CERT_NOT_YET_VALID: 'TLS certificate verification failed (the certificate is not yet valid)',
+  ERR_TLS_CERT_ALTNAME_INVALID: 'TLS certificate verification failed (the certificate is not valid for this host name)',
+  ERR_SSL_WRONG_VERSION_NUMBER: 'TLS handshake failed (the server does not speak TLS on this port)',
 };
 
 /** A request that got no HTTP response (or whose body broke off). */

@@ -26,6 +26,7 @@ export function transportContext(ctx: RepoContext, direction: TransferDirection,
     cwd: ctx.repo.workTree ?? ctx.repo.gitDir,
     direction,
     refName: currentBranchRef(ctx.repo.gitDir),
+    tmpDir: ctx.store.layout.tmpDir,
     ...(onWarning ? { onWarning } : {}),
   };
 }

@@ -12,7 +12,7 @@ const SRC = resolve(fileURLToPath(new URL('../../src', import.meta.url)));
 
 const LAYER: Record<string, number> = {
   model: 0, errors: 0, events: 0,
-  config: 1, git: 1, store: 1, http: 1,
+  config: 1, git: 1, store: 1, http: 1, ssh: 1,
   transfer: 2, lock: 2,
   filter: 3, ops: 3,
   api: 4,

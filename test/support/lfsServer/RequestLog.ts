@@ -19,7 +19,7 @@ function pickHeaders(req: IncomingMessage): LoggedHeaders {
     const decoded = Buffer.from(auth.slice(6).trim(), 'base64').toString('utf8');
     authUser = decoded.split(':')[0];
   }
-  const out: LoggedHeaders = { authorization: auth !== undefined, cookie: h['cookie'] !== undefined, extra };
+  const out: LoggedHeaders = { authorization: auth !== undefined, cookie: h['cookie'] !== undefined, proxyAuthorization: h['proxy-authorization'] !== undefined, extra };
   if (authUser !== undefined) out.authUser = authUser;
   if (h['range'] !== undefined) out.range = h['range'];
   if (h['content-length'] !== undefined) out.contentLength = h['content-length'];

@@ -48,6 +48,7 @@ export async function handleBatch(ctx: ServerContext, view: RequestView, repo: s
   if (branch !== undefined && b.ref?.name !== branch) return sendLfsError(res, 403, `Expected ref "${branch}", got "${String(b.ref?.name ?? '')}"`);
 
   const offered = Array.isArray(b.transfers) ? (b.transfers as unknown[]).filter((t): t is string => typeof t === 'string') : [];
+  entry.transfers = offered;
   let transfer = 'basic';
   if (batchRule?.transfer !== undefined) transfer = batchRule.transfer;
   else if (offered.length > 0 && !offered.includes('basic')) return sendLfsError(res, 422, `no supported transfer adapter among ${JSON.stringify(offered)}`);
@@ -93,7 +94,8 @@ export async function handleBatch(ctx: ServerContext, view: RequestView, repo: s
       if (rule?.expired === undefined) a['expires_in'] = ttl;
       return a;
     };
-    const storageHref = `${view.base}/storage/${encodeURIComponent(repo)}/${oid}`;
+    const hb = ctx.opts.hrefBase;
+    const storageHref = `${typeof hb === 'function' ? hb(view.base) : (hb ?? view.base)}/storage/${encodeURIComponent(repo)}/${oid}`;
     const actions: Record<string, unknown> = {};
     if (operation === 'download') {
       if (stored === undefined) {

@@ -75,7 +75,7 @@ async function route(ctx: ServerContext, view: RequestView): Promise<void> {
     if (!acceptsLfs(req)) return sendLfsError(res, 406, `Accept must be application/vnd.git-lfs+json, got ${JSON.stringify(req.headers['accept'] ?? '')}`);
     if (req.method === 'POST' && !isLfsContentType(req)) return sendLfsError(res, 400, `Content-Type must be application/vnd.git-lfs+json, got ${JSON.stringify(req.headers['content-type'] ?? '')}`);
     const auth = checkAuth(req, credsFor(repo, ctx.opts.auth), false);
-    if (!auth.ok) return sendLfsError(res, auth.status, auth.message, auth.status === 401 ? challengeHeaders(false) : {});
+    if (!auth.ok) return sendLfsError(res, auth.status, auth.message, auth.status === 401 ? challengeHeaders(false, auth.challenge) : {});
     if (entry.kind === 'batch') {
       if (req.method !== 'POST') return sendLfsError(res, 405, 'method not allowed');
       return handleBatch(ctx, view, repo, lfsBase);

@@ -56,7 +56,7 @@ function authFailure(ctx: ServerContext, view: RequestView, repo: string, oid: s
   if (!ctx.opts.auth?.storage) return false; // storage is open unless asked otherwise
   const r = checkAuth(req, credsFor(repo, ctx.opts.auth), false);
   if (r.ok) return false;
-  sendLfsError(res, r.status, r.message, r.status === 401 ? challengeHeaders(false) : {});
+  sendLfsError(res, r.status, r.message, r.status === 401 ? challengeHeaders(false, r.challenge) : {});
   return true;
 }
 

@@ -22,6 +22,9 @@
  *   Objects are stored on disk under root/.lfs/repos/<encoded repo>/aa/bb/<oid>.
  *   A second listener (altUrl) serves the same routes on another port: "another host" for
  *   cross-origin redirects. Both bind 127.0.0.1 only.
+ *   options.tls makes both listeners HTTPS (url/altUrl become https://...), optionally requiring
+ *   a client certificate (tls.clientCa); options.hrefBase replaces the listener URL in storage
+ *   action hrefs (e.g. an https:// base on a plain-HTTP server, for href rewriting tests).
  *
  * Strictness (as git-lfs's server): LFS API requests without `Accept: application/vnd.git-lfs+json`
  * → 406; POSTs whose Content-Type is not that type (parameters allowed) → 400; JSON bodies over
@@ -98,6 +101,7 @@
  */
 import { execFile } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { mkdir } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -117,7 +121,7 @@ export type * from './types.js';
 const execFileP = promisify(execFile);
 
 export interface LfsServer {
-  /** http://127.0.0.1:PORT */
+  /** http://127.0.0.1:PORT (https:// with options.tls) */
   readonly url: string;
   /** The second listener, "another host" for cross-origin redirects. */
   readonly altUrl: string;
@@ -191,11 +195,16 @@ export async function startLfsServer(opts: LfsServerOptions): Promise<LfsServer>
     get signal() {
       return abort.signal;
     },
-    mainUrl: () => `http://127.0.0.1:${mainPort}`,
-    altUrl: () => `http://127.0.0.1:${altPort}`,
+    mainUrl: () => `${scheme}://127.0.0.1:${mainPort}`,
+    altUrl: () => `${scheme}://127.0.0.1:${altPort}`,
   };
+  const scheme = opts.tls ? 'https' : 'http';
   const make = (listener: 'main' | 'alt'): Server => {
-    const s = createServer((req, res) => void handleRequest(ctx, req, res, listener));
+    const handler = (req: Parameters<typeof handleRequest>[1], res: Parameters<typeof handleRequest>[2]): void => void handleRequest(ctx, req, res, listener);
+    const t = opts.tls;
+    const s: Server = t
+      ? createHttpsServer({ key: t.key, cert: t.cert, ...(t.clientCa ? { ca: t.clientCa, requestCert: true, rejectUnauthorized: true } : {}) }, handler)
+      : createServer(handler);
     s.headersTimeout = 30_000;
     s.requestTimeout = 300_000;
     s.keepAliveTimeout = 5_000;

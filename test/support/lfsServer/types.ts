@@ -101,6 +101,10 @@ export interface AuthSpec {
   repos?: string[] | ((repo: string) => boolean);
   /** Also require credentials on storage GET/PUT (default false: storage is open). */
   storage?: boolean;
+  /** Also accept `Authorization: Bearer <bearer>`; the 401 challenge then says Bearer. */
+  bearer?: string;
+  /** A two-step exchange in `scheme`: step1 → 401 `<scheme> <challenge>`, then final → OK. */
+  multistage?: { scheme: string; step1: string; challenge: string; final: string };
 }
 
 export interface LfsServerOptions {
@@ -126,6 +130,21 @@ export interface LfsServerOptions {
   logFile?: string;
   /** Seconds an action stays valid (expires_in; default 3600). */
   actionTtl?: number;
+  /**
+   * Base URL of storage action hrefs instead of the listener's own URL, or a function of that URL
+   * (e.g. `(b) => b.replace('http:', 'https:')` on a plain-HTTP server, for
+   * url.<base>.insteadOf href rewriting tests).
+   */
+  hrefBase?: string | ((listenerUrl: string) => string);
+  /** Serve HTTPS instead of HTTP on both listeners (PEM key and certificate chain). */
+  tls?: TlsServerOptions;
+}
+
+export interface TlsServerOptions {
+  key: string | Buffer;
+  cert: string | Buffer;
+  /** Require a client certificate signed by one of these CAs (PEM). */
+  clientCa?: string | Buffer;
 }
 
 /** One logged request. Filled when the response finishes (or the socket closes). */
@@ -142,6 +161,8 @@ export interface RequestLogEntry {
   operation?: Operation;
   /** Oids named in a batch request. */
   oids?: string[];
+  /** The `transfers` a batch request offered. */
+  transfers?: string[];
   status: number; // 0 when no response was sent (dropped)
   headers: LoggedHeaders;
   bytesIn: number; // request body bytes read
@@ -162,6 +183,8 @@ export interface LoggedHeaders {
   userAgent?: string;
   transferEncoding?: string;
   cookie: boolean;
+  /** Proxy-Authorization present? (must never reach an origin) */
+  proxyAuthorization: boolean;
   /** Every X-* header, lower-cased name -> value. */
   extra: Record<string, string>;
 }
