@@ -30,7 +30,7 @@ import type { Authenticator } from './Authenticator.js';
 import { LFS_MEDIA_TYPE, maxRetryTimeMs, rateLimitError } from './batchClient.js';
 import { isExpired } from './batchReply.js';
 import { discardBody, type HttpRequest, type HttpResponse } from './HttpClient.js';
-import { HttpNetworkError, statusMessage } from './httpErrors.js';
+import { HttpNetworkError, isTlsFailure, statusMessage } from './httpErrors.js';
 import { readErrorBody } from './readBody.js';
 import { redactUrl } from './redact.js';
 import type { HttpAction, HttpAdapterRequest, HttpByteSink } from './types.js';
@@ -97,7 +97,8 @@ export class BasicAdapter {
     try {
       return await this.opts.auth.send(req, 'storage', action.authenticated === true);
     } catch (e) {
-      if (e instanceof HttpNetworkError && !e.retriable) throw new HttpNetworkError(e.message.replace(/:[^:]*$/, ''), e.cause, true);
+      // Certificate and handshake failures will fail the same way again: not worth retrying.
+      if (e instanceof HttpNetworkError && !e.retriable && !isTlsFailure(e)) throw new HttpNetworkError(e.message.replace(/:[^:]*$/, ''), e.cause, true);
       throw e;
     }
   }

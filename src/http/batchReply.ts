@@ -35,8 +35,11 @@ export function isExpired(a: { expiresAt?: number } | null | undefined, now: num
 /** Parse the reply text; throws BatchReplyError ("unable to parse batch response"). */
 export function parseBatchJson(text: string): Record<string, unknown> {
   let v: unknown;
+  // A byte-order mark is not JSON (RFC 8259 forbids it in network JSON; git-lfs's decoder
+  // refuses it too): a reply that starts with one is as unparseable as any other (HS14).
+  if (text.startsWith('\uFEFF')) throw new BatchReplyError('unable to parse batch response: invalid JSON (byte-order mark)');
   try {
-    v = JSON.parse(text.replace(/^\uFEFF/, ''));
+    v = JSON.parse(text);
   } catch {
     throw new BatchReplyError('unable to parse batch response: invalid JSON');
   }

@@ -60,6 +60,12 @@ const REASONS: Record<string, string> = {
   ERR_SSL_WRONG_VERSION_NUMBER: 'TLS handshake failed (the server does not speak TLS on this port)',
 };
 
+/** True for certificate verification and TLS handshake failures (retrying cannot help). */
+export function isTlsFailure(e: HttpNetworkError): boolean {
+  const c = e.netCode ?? '';
+  return /CERT|SELF_SIGNED|UNABLE_TO_|ALTNAME|ERR_SSL_|ERR_TLS_/.test(c);
+}
+
 /** A request that got no HTTP response (or whose body broke off). */
 export class HttpNetworkError extends TransferError {
   readonly netCode: string | undefined;

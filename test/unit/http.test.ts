@@ -268,8 +268,9 @@ describe('batch reply validation', () => {
     expect(isExpired({}, now)).toBe(false);
   });
 
-  it('parseBatchJson: BOM tolerated; HTML, arrays and deep nesting rejected without crashing', () => {
-    expect(parseBatchJson('\uFEFF{"objects":[]}')).toEqual({ objects: [] });
+  it('parseBatchJson: a BOM, HTML, arrays and deep nesting rejected without crashing', () => {
+    expect(() => parseBatchJson('\uFEFF{"objects":[]}')).toThrow(/unable to parse batch response/);
+    expect(parseBatchJson('{"objects":[]}')).toEqual({ objects: [] });
     expect(() => parseBatchJson('<html>login</html>')).toThrow(/unable to parse batch response/);
     expect(() => parseBatchJson('[]')).toThrow(/not a JSON object/);
     expect(() => parseBatchJson('')).toThrow(/unable to parse/);
