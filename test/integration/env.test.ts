@@ -11,10 +11,25 @@ afterEach(() => sb.cleanup());
 
 // Lines that legitimately differ: the version line, a key git-lfs 3.3.0 predates (3.7 prints
 // it), and tslfs's one extra line.
+// git-lfs lists the non-default remotes' endpoints in Go map order (it varies from run to run),
+// so those lines (with any SSH= line under each) are compared in sorted order.
 function comparable(out: string): string[] {
-  return out
+  const lines = out
     .split('\n')
     .filter((l, i) => i !== 0 && !l.startsWith('PruneVerifyUnreachableAlways=') && !l.startsWith('TslfsFilterCommand='));
+  const blocks: string[] = [];
+  const rest: string[] = [];
+  let first = -1;
+  for (const l of lines) {
+    if (l.startsWith('Endpoint (')) {
+      if (first < 0) first = rest.length;
+      blocks.push(l);
+    } else if (l.startsWith('  SSH=') && blocks.length > 0 && rest.length === first) {
+      blocks[blocks.length - 1] += `\n${l}`;
+    } else rest.push(l);
+  }
+  if (first >= 0) rest.splice(first, 0, ...blocks.sort());
+  return rest;
 }
 
 async function compareEnv(cwd: string, env: Record<string, string> = {}): Promise<string> {
