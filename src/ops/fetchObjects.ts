@@ -12,7 +12,9 @@ import type { TransferListener } from '../events/TransferEvents.js';
 import { git } from '../git/exec.js';
 import type { Endpoint } from '../http/endpoint.js';
 import { EMPTY_OID } from '../model/oid.js';
-import { createTransferQueue, redactUrl, transportFor, type Transport } from '../transfer/createQueue.js';
+import { transportFor, type Transport } from '../transfer/createQueue.js';
+import { redactUrl } from '../http/redact.js';
+import { runTransfers } from './runTransfers.js';
 import { transportContext } from './transportContext.js';
 import type { TransferResult } from '../transfer/TransferQueue.js';
 import { resolveRemoteEndpoint } from './fetchEndpoint.js';
@@ -173,20 +175,10 @@ export async function fetchObjects(ctx: RepoContext, opts: FetchObjectsOptions =
 
   // The transport is only needed (and an endpoint only required) when something is missing.
   const transport = opts.transport ?? transportFor(endpoint, transportContext(ctx, 'download'));
-  const queue = createTransferQueue(
-    {
-      endpoint,
-      direction: 'download',
-      config: ctx.config,
-      env: ctx.env,
-      store: ctx.store,
-      ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
-      ...(opts.signal ? { signal: opts.signal } : {}),
-    },
-    transport,
-  );
-  for (const o of objects) void queue.add(o);
-  result.results = await queue.finish();
+  result.results = await runTransfers(ctx, endpoint, 'download', transport, objects, {
+    ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
+    ...(opts.signal ? { signal: opts.signal } : {}),
+  });
   result.failed = result.results.filter((r) => r.status === 'failed');
   return result;
 }

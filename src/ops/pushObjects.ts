@@ -13,7 +13,9 @@ import { TslfsError } from '../errors/TslfsError.js';
 import type { TransferListener } from '../events/TransferEvents.js';
 import type { Endpoint } from '../http/endpoint.js';
 import { EMPTY_OID, isOid } from '../model/oid.js';
-import { createTransferQueue, redactUrl, transportFor, type Transport } from '../transfer/createQueue.js';
+import { transportFor, type Transport } from '../transfer/createQueue.js';
+import { redactUrl } from '../http/redact.js';
+import { runTransfers } from './runTransfers.js';
 import { transportContext } from './transportContext.js';
 import type { TransferResult } from '../transfer/TransferQueue.js';
 import { resolveRemoteEndpoint } from './fetchEndpoint.js';
@@ -151,20 +153,10 @@ export async function pushObjects(ctx: RepoContext, opts: PushObjectsOptions): P
   result.missing = missing;
   if (candidates.length === 0) return result;
 
-  const queue = createTransferQueue(
-    {
-      endpoint,
-      direction: 'upload',
-      config: ctx.config,
-      env: ctx.env,
-      store: ctx.store,
-      ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
-      ...(opts.signal ? { signal: opts.signal } : {}),
-    },
-    transport,
-  );
-  for (const o of candidates) void queue.add(o);
-  result.results = await queue.finish();
+  result.results = await runTransfers(ctx, endpoint, 'upload', transport, candidates, {
+    ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
+    ...(opts.signal ? { signal: opts.signal } : {}),
+  });
   result.failed = result.results.filter((r) => r.status === 'failed');
   return result;
 }

@@ -13,9 +13,10 @@
  *    must be rewritten (`tslfs install --force`/`tslfs update`) if node or tslfs move.
  * Reads the filesystem (PATH lookups) only; never throws.
  */
-import { accessSync, constants, realpathSync, statSync } from 'node:fs';
-import { delimiter, isAbsolute, join } from 'node:path';
+import { realpathSync } from 'node:fs';
+import { isAbsolute } from 'node:path';
 import type { Env } from '../git/exec.js';
+import { whichOnPath } from '../git/whichOnPath.js';
 
 /** Which tslfs is running: CliContext has both. */
 export interface TslfsSelf {
@@ -34,23 +35,6 @@ function real(p: string): string | null {
   } catch {
     return null;
   }
-}
-
-/** The first executable regular file called `name` on env.PATH (absolute dirs only). */
-export function whichOnPath(name: string, env: Env): string | null {
-  const path = env['PATH'] ?? '';
-  for (const dir of path.split(delimiter)) {
-    if (!dir || !isAbsolute(dir)) continue;
-    const p = join(dir, name);
-    try {
-      if (!statSync(p).isFile()) continue;
-      accessSync(p, constants.X_OK);
-      return p;
-    } catch {
-      /* not here */
-    }
-  }
-  return null;
 }
 
 /** The `<cmd>` prefix for filter and hook commands (see the rule above). */

@@ -23,10 +23,10 @@
  * Programs named without a slash are looked up in PATH's absolute entries only, never in the
  * current directory (CR12). Pure apart from that lookup (findExecutable).
  */
-import { accessSync, constants, statSync } from 'node:fs';
-import { basename, isAbsolute, join } from 'node:path';
+import { basename } from 'node:path';
 import { TslfsError } from '../errors/TslfsError.js';
 import type { Env } from '../git/exec.js';
+import { whichOnPath } from '../git/whichOnPath.js';
 
 export type SshVariant = 'ssh' | 'simple' | 'putty' | 'tortoiseplink';
 
@@ -227,17 +227,8 @@ export function buildSshArgv(o: SshArgvOptions): SshInvocation {
 export function findExecutable(name: string, env: Env): string {
   if (!name) throw new SshCommandError('empty ssh program name');
   if (name.includes('/')) return name;
-  for (const dir of (env['PATH'] ?? '').split(':')) {
-    if (!dir || !isAbsolute(dir)) continue;
-    const p = join(dir, name);
-    try {
-      if (!statSync(p).isFile()) continue;
-      accessSync(p, constants.X_OK);
-      return p;
-    } catch {
-      /* not here */
-    }
-  }
+  const found = whichOnPath(name, env);
+  if (found) return found;
   throw new SshCommandError(`cannot run ssh: "${name}" was not found in PATH`);
 }
 

@@ -11,6 +11,7 @@ import type { TransferDirection, TransferListener } from '../events/TransferEven
 import type { Env } from '../git/exec.js';
 import { STANDALONE_FILE_AGENT, type Endpoint } from '../http/endpoint.js';
 import { createHttpTransport } from '../http/createHttpTransport.js';
+import { redactUrl } from '../http/redact.js';
 import { join } from 'node:path';
 import { queueSettingsFrom } from './backoff.js';
 import { advertisedAgents, customAgentSpec, type CustomAgentSpec } from './customAgents.js';
@@ -151,11 +152,6 @@ export function transportFor(endpoint: Endpoint, tc: TransportContext): Transpor
     code: 'ENOTIMPL',
     hint: 'tslfs speaks HTTP(S) LFS servers and local-path or file:// remotes.',
   });
-}
-
-/** The URL without any user:password part (for messages). */
-export function redactUrl(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, '$1');
 }
 
 export function createTransferQueue(opts: CreateQueueOptions, transport: Transport): TransferQueue {
