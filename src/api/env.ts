@@ -61,8 +61,8 @@ function accessModeFor(config: Config, endpointUrl: string): string {
 }
 
 /** A URL with any password removed (the user name is kept, as git-lfs shows it). */
-function withoutPassword(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/@:]*):[^/@]*@/i, '$1@');
+function withoutPassword(text: string): string {
+  return text.replace(/([a-z][a-z0-9+.-]*:\/\/[^/@:\s]*):[^/@\s]*@/gi, '$1@');
 }
 
 function endpointLines(label: string, ep: Endpoint, config: Config): string[] {
@@ -156,7 +156,8 @@ export async function lfsEnv(opts: EnvOptions): Promise<string[]> {
   for (const [prio, name] of exts.sort((a, b) => a[0] - b[0])) lines.push(`Extension[${prio}]=${name}`);
 
   for (const [k, v] of Object.entries(opts.env)) {
-    if (v !== undefined && k.includes('GIT_')) lines.push(`${k}=${v}`);
+    // Values can carry URLs with passwords (GIT_CONFIG_VALUE_n, proxies): never print those.
+    if (v !== undefined && k.includes('GIT_')) lines.push(`${k}=${withoutPassword(v)}`);
   }
   lines.push(`TslfsFilterCommand=${tslfsCommand(opts.self, opts.env)}`);
   for (const key of ['filter.lfs.process', 'filter.lfs.smudge', 'filter.lfs.clean']) {
