@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm run bench`: tslfs and git-lfs side by side on the scenarios of
-// /work/shared/reference/baseline.md (S1 checkout of many cached files, S3 `git add` of a large
-// file, S5 start-up, S6 memory of one-shot filters; S2/S4 wait for transfer support).
+// /work/shared/reference/baseline.md (S1 checkout of many cached files, S2 clone and S4 transfer
+// through the test LFS server over HTTP, S3 `git add` of a large file, S5 start-up, S6 memory of
+// one-shot filters).
 //
 // Runs alternate between the tools (A B A B ...) inside each rep; ratios are taken pair by pair
 // within a rep and reported as medians. Every run is verified (exit status and effect): a tslfs
@@ -10,7 +11,7 @@
 // all raw samples to bench/out/bench-<stamp>.json; progress goes to stderr.
 //
 // Options: --only S1,S3  --reps N  --quick (small sizes, 2 reps)  --keep (keep the work dir)
-//          --big-mib N (size of the S3/S6 file; default 1024, --quick 64)
+//          --big-mib N (size of the S3/S6 file; default 1024, --quick 64; S4's large objects are half)
 //          --tslfs-root DIR (bench another built tslfs tree: DIR/bin/tslfs.js + DIR/dist)
 // The work dir is made under os.tmpdir() (on disk, like baseline.md) and removed at the end.
 // On a machine whose disk is shared with other work, `TMPDIR=/dev/shm npm run bench` takes the
@@ -27,25 +28,26 @@ import { runS1 } from './lib/s1.mjs';
 import { runS3 } from './lib/s3.mjs';
 import { runS5 } from './lib/s5.mjs';
 import { runS6 } from './lib/s6.mjs';
-import { runS2, runS4 } from './lib/pending.mjs';
+import { runS2 } from './lib/s2.mjs';
+import { runS4 } from './lib/s4.mjs';
 
 const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 const SCENARIOS = [
   { id: 'S1', title: 'checkout of many cached LFS files (filter-process), hooks on/off, plain git', fn: runS1, reps: 5 },
-  { id: 'S2', title: 'clone', fn: runS2, reps: 3 },
+  { id: 'S2', title: 'push and clone of 15,000 small LFS files through the test server: smudging clone, skip-smudge clone + pull, plain git', fn: runS2, reps: 3 },
   { id: 'S3', title: 'git add of a large file (clean via filter-process) vs openssl and cp', fn: runS3, reps: 5 },
-  { id: 'S4', title: 'transfer', fn: runS4, reps: 3 },
+  { id: 'S4', title: 'transfer through the test server: push, fetch and checkout of 2,000 x 64 KiB and 2 x 512 MiB, plain GET yardstick', fn: runS4, reps: 3 },
   { id: 'S5', title: 'start-up: version and one-shot smudge of a cached 1 KiB object', fn: runS5, reps: 20 },
   { id: 'S6', title: 'memory: one-shot smudge and clean of the large file vs cp', fn: runS6, reps: 5 },
 ];
 
 const USAGE = `usage: node bench/run.mjs [--only S1,S3] [--reps N] [--quick] [--keep] [--big-mib N]
-  --only     comma-separated scenarios (S1..S6; S2 and S4 are placeholders)
-  --reps     reps per scenario (default: S1/S3/S6 5, S5 20 runs; --quick: 2 and 5)
-  --quick    smoke run: 1,500 files in S1, a 64 MiB file in S3/S6
+  --only     comma-separated scenarios (S1..S6)
+  --reps     reps per scenario (default: S1/S3/S6 5, S2/S4 3, S5 20 runs; --quick: 2 and 5)
+  --quick    smoke run: 1,500 files in S1/S2, a 64 MiB file in S3/S6, 200 x 64 KiB + 2 x 32 MiB in S4
   --keep     keep the work dir under ${tmpdir()} (set TMPDIR to move it, e.g. /dev/shm)
-  --big-mib  size of the S3/S6 file in MiB
+  --big-mib  size of the S3/S6 file in MiB (S4's two large objects are half of it)
   --tslfs-root  a built tslfs tree to bench instead of this one (its bin/, dist/, package.json)`;
 
 function parseOptions(argv) {
@@ -132,7 +134,7 @@ async function main() {
       const lr = res.loadRange();
       const busy = lr && lr[1] > cpus().length * 0.75;
       say(`# ${sc.id} took ${secs.toFixed(0)}s${lr ? `; 1-min load average ${lr[0].toFixed(1)}..${lr[1].toFixed(1)} on ${cpus().length} CPUs` : ''}${busy ? ' (BUSY MACHINE: other work competed, times are noisy)' : ''}`);
-      report.scenarios[sc.id] = { ...res.toJSON(), error: res.error, pending: res.pending, hyperfine: res.hyperfine, seconds: secs };
+      report.scenarios[sc.id] = { ...res.toJSON(), error: res.error, pending: res.pending, hyperfine: res.hyperfine, serverCpu: res.serverCpu, seconds: secs };
       if (res.failed) exitCode = 1;
       if (!opts.keep) rmSync(dir, { recursive: true, force: true });
     }
