@@ -62,6 +62,13 @@ export interface TransferQueueOptions {
   maxRetryDelayMs?: number;
   /** Injectable for tests; defaults to setTimeout. */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /**
+   * For queues fed one object at a time (the delayed smudge downloader: git sends one request
+   * per file): wait up to this long after the first waiting object for a full batch before
+   * sending a partial one, so a clone makes batches of batchSize, not one batch per file.
+   * 0 (the default) sends at once, right for callers that add everything together.
+   */
+  gatherMs?: number;
   onEvent?: TransferListener;
   signal?: AbortSignal;
 }
@@ -102,6 +109,8 @@ export class TransferQueue {
   private readonly adapters = new Set<TransferAdapter>();
   private active = 0;
   private batching = false;
+  private gatherTimer: ReturnType<typeof setTimeout> | null = null;
+  private gatherDue = false;
   private readonly batchSize: number;
   private readonly concurrency: number;
   private readonly maxRetries: number;
@@ -186,8 +195,9 @@ export class TransferQueue {
       for (const r of this.ready.splice(0)) this.settle(r.entry, 'failed', reason);
       return;
     }
-    if (!this.batching && this.pending.length > 0 && this.ready.length < this.concurrency) {
+    if (!this.batching && this.pending.length > 0 && this.ready.length < this.concurrency && this.batchIsDue()) {
       const batch = this.pending.splice(0, this.batchSize).sort((a, b) => b.item.size - a.item.size);
+      this.gatherDue = false;
       this.batching = true;
       void this.runBatch(batch).finally(() => {
         this.batching = false;
@@ -202,6 +212,18 @@ export class TransferQueue {
         this.pump();
       });
     }
+  }
+
+  /** A full batch is always due; a partial one after the gather window (see gatherMs). */
+  private batchIsDue(): boolean {
+    const gather = this.opts.gatherMs ?? 0;
+    if (gather <= 0 || this.pending.length >= this.batchSize || this.gatherDue) return true;
+    this.gatherTimer ??= setTimeout(() => {
+      this.gatherTimer = null;
+      this.gatherDue = true;
+      this.pump();
+    }, gather);
+    return false;
   }
 
   private async runBatch(batch: Entry[]): Promise<void> {

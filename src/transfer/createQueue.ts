@@ -30,6 +30,8 @@ export interface CreateQueueOptions {
   onEvent?: TransferListener;
   signal?: AbortSignal;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** See TransferQueueOptions.gatherMs. */
+  gatherMs?: number;
 }
 
 export interface Transport {
@@ -169,6 +171,7 @@ export function createTransferQueue(opts: CreateQueueOptions, transport: Transpo
   if (opts.onEvent) q.onEvent = opts.onEvent;
   if (opts.signal) q.signal = opts.signal;
   if (opts.sleep) q.sleep = opts.sleep;
+  if (opts.gatherMs) q.gatherMs = opts.gatherMs;
   const close = transport.close;
   return close ? new ClosingTransferQueue(q, close) : new TransferQueue(q);
 }

@@ -143,6 +143,26 @@ describe('TransferQueue', () => {
     for (const o of objs) expect(store.objects.get(o.oid)!.equals(o.data)).toBe(true);
   });
 
+  it('gathers objects added one at a time into full batches with gatherMs (delayed smudge)', async () => {
+    const objs = makeObjs(250);
+    const fed = setup(objs, { gatherMs: 40 });
+    // One object per macrotask, as git's delayed smudge requests arrive.
+    for (const o of objs) {
+      void fed.q.add(o);
+      await tick();
+    }
+    await fed.q.finish();
+    expect(fed.remote.batches.map((b) => b.length)).toEqual([100, 100, 50]);
+    // Without a gather window the same feeding makes many small batches.
+    const eager = setup(objs);
+    for (const o of objs) {
+      void eager.q.add(o);
+      await tick();
+    }
+    await eager.q.finish();
+    expect(eager.remote.batches.length).toBeGreaterThan(3);
+  });
+
   it('honours a configured batch size', async () => {
     const objs = makeObjs(7);
     const { q, remote } = setup(objs, { batchSize: 3 });
