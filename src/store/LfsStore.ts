@@ -196,7 +196,10 @@ export class ObjectWriter {
           /* fall through: discard */
         }
       }
-      if (this.out && !this.out.closed) this.out.destroy();
+      // Wait for the stream to close: destroy() during a pending open would otherwise let the
+      // open create the file after the rm below.
+      const out = this.out;
+      if (out && !out.closed) await new Promise<void>((resolve) => out.once('close', () => resolve()).destroy());
       await rm(this.tmpPath, { force: true }).catch(() => {});
     } finally {
       unregisterTempFile(this.tmpPath);
