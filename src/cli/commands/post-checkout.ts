@@ -2,33 +2,11 @@
  * `tslfs post-checkout <prev> <new> <flag>`, run by git's post-checkout hook: makes lockable files
  * read-only. `fast` handles it without commander (it runs on every checkout).
  */
-import type { Command } from 'commander';
-import { writeOut, type CliContext } from '../context.js';
+import { hookCommand } from '../hookCommand.js';
 
-async function run(args: string[], ctx: CliContext): Promise<number> {
-  if (args.length !== 3) {
-    await writeOut(ctx.stderr, "This should be run through Git's post-checkout hook.  Run `tslfs update` to install it.\n");
-    return 1;
-  }
-  const { runLockableHook } = await import('../../api/lockableHook.js');
-  await runLockableHook({
-    cwd: ctx.cwd,
-    env: ctx.env,
-    event: { hook: 'post-checkout', prev: args[0]!, next: args[1]!, branchCheckout: args[2] === '1' },
-  });
-  return 0;
-}
-
-export function define(cmd: Command, ctx: CliContext): void {
-  cmd
-    .description('Git post-checkout hook implementation')
-    .argument('[args...]')
-    .action(async (args: string[]) => {
-      ctx.exitCode = await run(args, ctx);
-    });
-}
-
-export async function fast(args: string[], ctx: CliContext): Promise<number | undefined> {
-  if (args.some((a) => a.startsWith('-'))) return undefined;
-  return run(args, ctx);
-}
+export const { define, fast } = hookCommand('post-checkout', 3, (args) => ({
+  hook: 'post-checkout',
+  prev: args[0]!,
+  next: args[1]!,
+  branchCheckout: args[2] === '1',
+}));
