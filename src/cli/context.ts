@@ -9,7 +9,9 @@ import type { Env } from '../git/exec.js';
 export interface CliContext {
   cwd: string;
   env: Env;
+  /** Created on first use: filter-process reads fd 0 directly and must not turn it into a stream. */
   stdin: Readable;
+  stdinFd: number;
   stdout: Writable;
   stderr: Writable;
   stdoutIsTTY: boolean;

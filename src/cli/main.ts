@@ -43,7 +43,10 @@ function makeContext(): CliContext {
   return {
     cwd: process.cwd(),
     env: { ...process.env },
-    stdin: process.stdin,
+    get stdin() {
+      return process.stdin;
+    },
+    stdinFd: 0,
     stdout: process.stdout,
     stderr: process.stderr,
     stdoutIsTTY: Boolean(process.stdout.isTTY),

@@ -28,10 +28,19 @@ export class DelayQueue {
     return this.entries.size;
   }
 
+  /** Fetches started and not settled yet. */
+  private inFlight = 0;
+
+  /** True while some delayed fetch has not settled yet (its transfer needs the event loop). */
+  get busy(): boolean {
+    return this.inFlight > 0;
+  }
+
   /** Start fetching the object for `path` (re-delaying a path replaces its entry). */
   delay(path: string, pointer: Pointer): void {
     const e: Entry = { pointer, settled: false, listed: false, error: undefined };
     this.entries.set(path, e);
+    this.inFlight++;
     this.fetcher.fetch({ oid: pointer.oid, size: pointer.size, path }).then(
       () => this.settle(e, undefined),
       (err: unknown) => this.settle(e, err ?? new Error('fetch failed')),
@@ -39,6 +48,7 @@ export class DelayQueue {
   }
 
   private settle(e: Entry, err: unknown): void {
+    this.inFlight--;
     e.settled = true;
     e.error = err;
     const w = this.wake;

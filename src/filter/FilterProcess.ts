@@ -18,7 +18,8 @@
 import type { Readable, Writable } from 'node:stream';
 import { ProtocolError, TslfsError } from '../errors/TslfsError.js';
 import { encodePointerBuffer, type Pointer } from '../model/pointer.js';
-import { PktReader } from '../model/pktline.js';
+import { PktReader, type Packet } from '../model/pktline.js';
+import { FdPktReader } from './FdPktReader.js';
 import { cleanContent } from './cleanContent.js';
 import { DelayQueue } from './DelayQueue.js';
 import type { FilterSettings } from './FilterSettings.js';
@@ -26,8 +27,15 @@ import { PktWriter } from './PktWriter.js';
 import { missingMessage, planSmudge, readSmudgeInput, writeObject } from './smudgeContent.js';
 import { Spool } from './Spool.js';
 
+/** What the loop reads packets from: PktReader (a stream) or FdPktReader (a descriptor). */
+export interface PacketSource {
+  read(): Promise<Packet | null>;
+  readTextList(maxLines?: number): Promise<string[] | null>;
+}
+
 export interface FilterProcessOptions {
-  input: Readable;
+  /** git's side: a stream, or (faster, see FdPktReader) the descriptor to read directly. */
+  input: Readable | { fd: number };
   output: Writable;
   settings: FilterSettings;
   /** One human-readable line per problem with a single file (the CLI prints it to stderr). */
@@ -59,7 +67,7 @@ const MAX_HEADER_LINES = 64;
 /** The content packets of one request, up to its flush. drain() works after a partial read. */
 class ContentReader implements AsyncIterator<Buffer>, AsyncIterable<Buffer> {
   private finished = false;
-  constructor(private readonly reader: PktReader) {}
+  constructor(private readonly reader: PacketSource) {}
 
   [Symbol.asyncIterator](): this {
     return this;
@@ -94,11 +102,12 @@ function errMessage(e: unknown): string {
 }
 
 export async function runFilterProcess(opts: FilterProcessOptions): Promise<FilterProcessResult> {
-  const reader = new PktReader(opts.input);
   const w = new PktWriter(opts.output);
   const s = opts.settings;
   const malformed: string[] = [];
   let queue: DelayQueue | null = null;
+  // Block on git's pipe only while no delayed download needs the event loop.
+  const reader: PacketSource = 'fd' in opts.input ? new FdPktReader(opts.input.fd, () => queue !== null && queue.busy) : new PktReader(opts.input);
   const hooks = opts.waitHooks;
   /** Run `f` as a wait of git's on us (see FilterWaitHooks). */
   const waitFor = async <T>(f: () => Promise<T>): Promise<T> => {

@@ -86,6 +86,8 @@ async function cli(name: 'fetch' | 'push' | 'pull', args: string[], cwd: string,
     cwd,
     env: sb.env,
     stdin: Readable.from([Buffer.from(stdin)]),
+    // In-process commands never read fd 0 (only filter-process does, in its own process).
+    stdinFd: -1,
     stdout: sink(out),
     stderr: sink(err),
     stdoutIsTTY: false,

@@ -44,7 +44,9 @@ async function run(skip: boolean, ctx: CliContext): Promise<number> {
     if (listeners.length > 0) settings.fetcher.onEvent = (e) => listeners.forEach((l) => l(e));
   }
   const r = await runFilterProcess({
-    input: ctx.stdin,
+    // Read git's pipe directly (see FdPktReader); ctx.stdin is never touched, so fd 0 stays
+    // a blocking descriptor.
+    input: { fd: ctx.stdinFd },
     output: ctx.stdout,
     settings,
     log: (line) => {

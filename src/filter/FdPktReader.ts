@@ -1,0 +1,112 @@
+/**
+ * pkt-lines read straight from a file descriptor (git's pipe on fd 0), for filter-process.
+ *
+ * Why not a stream: git writes each request as several small pkt-line writes, and on the
+ * event-loop path every write costs a wake-up of Node's loop; in a checkout of thousands of
+ * small files that latency, not CPU, is most of the cost. While no download is in flight the
+ * reader blocks in readSync (one syscall per read, like a native filter); while downloads run
+ * (`preferAsync()` is true) it reads through the thread pool so the event loop keeps serving
+ * them. One read at a time; not safe for concurrent read() calls. Same contract as PktReader:
+ * null at a clean EOF, ProtocolError on a malformed or truncated packet.
+ */
+import { read as readCb, readSync } from 'node:fs';
+import { ProtocolError } from '../errors/TslfsError.js';
+import { PKT_MAX, pktText, type Packet } from '../model/pktline.js';
+
+const CHUNK = 256 * 1024;
+
+function readAsync(fd: number, buf: Buffer, off: number, len: number): Promise<number> {
+  return new Promise((resolve, reject) => readCb(fd, buf, off, len, null, (e, n) => (e ? reject(e) : resolve(n))));
+}
+
+export class FdPktReader {
+  private buf = Buffer.allocUnsafe(CHUNK + PKT_MAX);
+  private start = 0;
+  private end = 0;
+  private ended = false;
+
+  constructor(
+    private readonly fd: number,
+    private readonly preferAsync: () => boolean = () => false,
+  ) {}
+
+  private async more(): Promise<void> {
+    if (this.start > 0 && this.buf.length - this.end < CHUNK) {
+      this.buf.copy(this.buf, 0, this.start, this.end);
+      this.end -= this.start;
+      this.start = 0;
+    }
+    const room = this.buf.length - this.end;
+    let n: number;
+    if (this.preferAsync()) {
+      n = await readAsync(this.fd, this.buf, this.end, room);
+    } else {
+      try {
+        n = readSync(this.fd, this.buf, this.end, room, null);
+      } catch (e) {
+        // A non-blocking descriptor with nothing to read: wait a little off the main thread.
+        if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
+        await new Promise((r) => setTimeout(r, 1));
+        return;
+      }
+    }
+    if (n === 0) this.ended = true;
+    this.end += n;
+  }
+
+  private async fill(n: number): Promise<boolean> {
+    while (this.end - this.start < n) {
+      if (this.ended) return false;
+      await this.more();
+    }
+    return true;
+  }
+
+  private parseLength(): number {
+    let len = 0;
+    for (let i = 0; i < 4; i++) {
+      const c = this.buf[this.start + i]!;
+      let v: number;
+      if (c >= 48 && c <= 57) v = c - 48;
+      else if (c >= 97 && c <= 102) v = c - 87;
+      else if (c >= 65 && c <= 70) v = c - 55;
+      else throw new ProtocolError(`bad pkt-line length ${JSON.stringify(this.buf.toString('latin1', this.start, this.start + 4))}`);
+      len = len * 16 + v;
+    }
+    return len;
+  }
+
+  async read(): Promise<Packet | null> {
+    if (!(await this.fill(4))) {
+      if (this.end === this.start) return null;
+      throw new ProtocolError('truncated pkt-line header');
+    }
+    const len = this.parseLength();
+    this.start += 4;
+    if (len === 0) return { kind: 'flush' };
+    if (len === 1) return { kind: 'delim' };
+    if (len === 2) return { kind: 'end' };
+    if (len < 4) throw new ProtocolError(`invalid pkt-line length ${len}`);
+    if (len > PKT_MAX) throw new ProtocolError(`pkt-line too long (${len} > ${PKT_MAX})`);
+    if (!(await this.fill(len - 4))) throw new ProtocolError('truncated pkt-line payload');
+    // A copy: the buffer is reused by later reads.
+    const data = Buffer.from(this.buf.subarray(this.start, this.start + len - 4));
+    this.start += len - 4;
+    return { kind: 'data', data };
+  }
+
+  async readTextList(maxLines = 10_000): Promise<string[] | null> {
+    const out: string[] = [];
+    for (;;) {
+      const p = await this.read();
+      if (p === null) {
+        if (out.length === 0) return null;
+        throw new ProtocolError('unexpected end of input in a list');
+      }
+      if (p.kind === 'flush') return out;
+      if (p.kind !== 'data') throw new ProtocolError(`unexpected ${p.kind} packet in a list`);
+      if (out.length >= maxLines) throw new ProtocolError('too many lines in a list');
+      out.push(pktText(p)!);
+    }
+  }
+}
