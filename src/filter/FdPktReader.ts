@@ -11,7 +11,7 @@
  */
 import { read as readCb, readSync } from 'node:fs';
 import { ProtocolError } from '../errors/TslfsError.js';
-import { PKT_MAX, pktText, type Packet } from '../model/pktline.js';
+import { parseHeader, PKT_MAX, readTextList, type Packet } from '../model/pktline.js';
 
 const CHUNK = 256 * 1024;
 
@@ -62,26 +62,12 @@ export class FdPktReader {
     return true;
   }
 
-  private parseLength(): number {
-    let len = 0;
-    for (let i = 0; i < 4; i++) {
-      const c = this.buf[this.start + i]!;
-      let v: number;
-      if (c >= 48 && c <= 57) v = c - 48;
-      else if (c >= 97 && c <= 102) v = c - 87;
-      else if (c >= 65 && c <= 70) v = c - 55;
-      else throw new ProtocolError(`bad pkt-line length ${JSON.stringify(this.buf.toString('latin1', this.start, this.start + 4))}`);
-      len = len * 16 + v;
-    }
-    return len;
-  }
-
   async read(): Promise<Packet | null> {
     if (!(await this.fill(4))) {
       if (this.end === this.start) return null;
       throw new ProtocolError('truncated pkt-line header');
     }
-    const len = this.parseLength();
+    const len = parseHeader(this.buf, this.start);
     this.start += 4;
     if (len === 0) return { kind: 'flush' };
     if (len === 1) return { kind: 'delim' };
@@ -95,18 +81,7 @@ export class FdPktReader {
     return { kind: 'data', data };
   }
 
-  async readTextList(maxLines = 10_000): Promise<string[] | null> {
-    const out: string[] = [];
-    for (;;) {
-      const p = await this.read();
-      if (p === null) {
-        if (out.length === 0) return null;
-        throw new ProtocolError('unexpected end of input in a list');
-      }
-      if (p.kind === 'flush') return out;
-      if (p.kind !== 'data') throw new ProtocolError(`unexpected ${p.kind} packet in a list`);
-      if (out.length >= maxLines) throw new ProtocolError('too many lines in a list');
-      out.push(pktText(p)!);
-    }
+  readTextList(maxLines = 10_000): Promise<string[] | null> {
+    return readTextList(this, maxLines);
   }
 }

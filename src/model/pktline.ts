@@ -50,7 +50,8 @@ export function pktText(p: Packet): string | null {
   return d.toString('utf8', 0, end);
 }
 
-function parseHeader(buf: Buffer, off: number): number {
+/** The length in a 4-hex-digit pkt-line header at buf[off]; ProtocolError when it is not hex. */
+export function parseHeader(buf: Buffer, off: number): number {
   let n = 0;
   for (let i = 0; i < 4; i++) {
     const c = buf[off + i]!;
@@ -154,18 +155,26 @@ export class PktReader {
   }
 
   /** Read text packets up to the next flush. Throws on a non-text packet or EOF. */
-  async readTextList(maxLines = 10_000): Promise<string[] | null> {
-    const out: string[] = [];
-    for (;;) {
-      const p = await this.read();
-      if (p === null) {
-        if (out.length === 0) return null;
-        throw new ProtocolError('unexpected end of input in a list');
-      }
-      if (p.kind === 'flush') return out;
-      if (p.kind !== 'data') throw new ProtocolError(`unexpected ${p.kind} packet in a list`);
-      if (out.length >= maxLines) throw new ProtocolError('too many lines in a list');
-      out.push(pktText(p)!);
+  readTextList(maxLines = 10_000): Promise<string[] | null> {
+    return readTextList(this, maxLines);
+  }
+}
+
+/**
+ * Text packets up to the next flush, from any packet reader; null at EOF before the first
+ * packet. Throws ProtocolError on a non-text packet, EOF inside the list, or too many lines.
+ */
+export async function readTextList(reader: { read(): Promise<Packet | null> }, maxLines = 10_000): Promise<string[] | null> {
+  const out: string[] = [];
+  for (;;) {
+    const p = await reader.read();
+    if (p === null) {
+      if (out.length === 0) return null;
+      throw new ProtocolError('unexpected end of input in a list');
     }
+    if (p.kind === 'flush') return out;
+    if (p.kind !== 'data') throw new ProtocolError(`unexpected ${p.kind} packet in a list`);
+    if (out.length >= maxLines) throw new ProtocolError('too many lines in a list');
+    out.push(pktText(p)!);
   }
 }

@@ -6,20 +6,18 @@
  */
 import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { Readable, Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fetch } from '../../src/api/fetch.js';
 import { pull } from '../../src/api/pull.js';
 import { push, PushMissingObjectsError } from '../../src/api/push.js';
-import type { CliContext } from '../../src/cli/context.js';
 import * as fetchCmd from '../../src/cli/commands/fetch.js';
 import * as pullCmd from '../../src/cli/commands/pull.js';
 import * as pushCmd from '../../src/cli/commands/push.js';
-import { formatError } from '../../src/ui/formatError.js';
 import { QueueObjectFetcher } from '../../src/ops/fetchObjectFetcher.js';
 import { openRepo } from '../../src/ops/repoContext.js';
 import { TslfsError } from '../../src/errors/TslfsError.js';
-import { makeSandbox, sha256, TSLFS_BIN, type Sandbox } from '../support/sandbox.js';
+import { makeSandbox, sha256, type Sandbox } from '../support/sandbox.js';
+import { runCommand } from '../support/runCommand.js';
 
 const FILES: Record<string, string> = {
   'a.bin': 'alpha content\n',
@@ -71,46 +69,8 @@ async function plainClone(from: string, name: string): Promise<string> {
 }
 
 /** Run a command module in-process as main.ts would (non-TTY). */
-async function cli(name: 'fetch' | 'push' | 'pull', args: string[], cwd: string, stdin = '') {
-  const { Command, CommanderError } = await import('commander');
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  const sink = (a: Buffer[]) =>
-    new Writable({
-      write(c, _e, cb) {
-        a.push(Buffer.from(c));
-        cb();
-      },
-    });
-  const ctx: CliContext = {
-    cwd,
-    env: sb.env,
-    stdin: Readable.from([Buffer.from(stdin)]),
-    // In-process commands never read fd 0 (only filter-process does, in its own process).
-    stdinFd: -1,
-    stdout: sink(out),
-    stderr: sink(err),
-    stdoutIsTTY: false,
-    stderrIsTTY: false,
-    nodePath: process.execPath,
-    binPath: TSLFS_BIN,
-    exitCode: 0,
-  };
-  const program = new Command('tslfs').exitOverride().configureOutput({ writeOut: (s) => ctx.stdout.write(s), writeErr: (s) => ctx.stderr.write(s) });
-  const cmd = program.command(name);
-  MODULES[name].define(cmd, ctx);
-  cmd.exitOverride();
-  try {
-    await program.parseAsync([name, ...args], { from: 'user' });
-  } catch (e) {
-    if (e instanceof CommanderError) ctx.exitCode = e.exitCode === 0 ? 0 : 2;
-    else {
-      const f = formatError(e);
-      err.push(Buffer.from(f.text));
-      ctx.exitCode = f.exitCode;
-    }
-  }
-  return { stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), exitCode: ctx.exitCode };
+function cli(name: 'fetch' | 'push' | 'pull', args: string[], cwd: string, stdin = '') {
+  return runCommand(MODULES[name], name, args, { cwd, env: sb.env, stdin });
 }
 
 beforeAll(async () => {
