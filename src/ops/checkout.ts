@@ -3,24 +3,26 @@
  * is missing or still holds that same pointer and the object is local (alternates included).
  * Modified files are never touched; missing objects are reported, never fetched. Every write
  * goes through worktreeWriter (no symlink/hard-link/non-directory following; temp + rename).
- * Afterwards the written paths' index entries are refreshed (refreshIndexEntries).
+ * Afterwards the written paths' index entries get the files' stat data (recordWrittenEntries), so
+ * git does not run them back through the clean filter.
  *
  * Also `checkout --to <file> --base|--ours|--theirs <path>` for merge conflicts.
  * Results come back as values and per-file events; nothing here prints.
  */
-import { constants, type Stats } from 'node:fs';
+import { constants, type BigIntStats, type Stats } from 'node:fs';
 import { lstat, open } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { Readable } from 'node:stream';
 import ignore from 'ignore';
 import { TslfsError, UsageError } from '../errors/TslfsError.js';
+import { checkAttr } from '../git/attributes.js';
 import { git, gitText, splitNul } from '../git/exec.js';
 import { readObjects } from '../git/catFile.js';
 import { decodePointer, encodePointer, POINTER_MAX_SIZE, tryDecodePointer, type DecodedPointer } from '../model/pointer.js';
 import type { LfsStore } from '../store/LfsStore.js';
 import type { RepoContext } from './repoContext.js';
 import { scanIndex, type PointerEntry } from './scanPointers.js';
-import { IndexRefresher, writeUserFile, writeWorktreeFile, type WriteSource } from './worktreeWriter.js';
+import { recordWrittenEntries, writeUserFile, writeWorktreeFile, type IndexedFile, type WriteSource } from './worktreeWriter.js';
 
 export type CheckoutEvent =
   | { type: 'written'; path: string; bytes: number }
@@ -98,14 +100,7 @@ async function holdsPointer(abs: string, st: Stats, oid: string): Promise<boolea
 
 /** A content source reading a local object (never through a symlink), verified while written. */
 export function objectSource(store: LfsStore, oid: string, size: number): WriteSource {
-  return {
-    size,
-    oid,
-    async open() {
-      const fh = await open(store.objectPath(oid), constants.O_RDONLY | constants.O_NOFOLLOW);
-      return fh.createReadStream({ highWaterMark: 1 << 20 });
-    },
-  };
+  return { size, oid, file: store.objectPath(oid) };
 }
 
 function pointerSource(p: DecodedPointer): WriteSource {
@@ -154,14 +149,32 @@ export async function runCheckout(ctx: RepoContext, opts: CheckoutOptions): Prom
   );
   res.total = entries.length;
   for (const e of entries) res.totalBytes += e.pointer.size;
-  const refresh = new IndexRefresher(workTree, ctx.env);
+  // Files are written CONCURRENCY at a time (each write is a chain of small fs calls on libuv's
+  // thread pool); results are put back in index order afterwards.
+  const outcomes: Array<CheckoutResult | undefined> = new Array(entries.length);
+  const toRecord: WrittenEntry[] = [];
+  let next = 0;
   let done = 0;
-  for (const e of entries) {
-    await checkoutOne(ctx, workTree, e, res, refresh, emit);
-    emit({ type: 'progress', done: ++done, total: entries.length });
+  const worker = async () => {
+    while (next < entries.length) {
+      const i = next++;
+      const one: CheckoutResult = { ...res, written: [], notLocal: [], errors: [], refreshProblems: [] };
+      await checkoutOne(ctx, workTree, entries[i]!, one, toRecord, emit);
+      outcomes[i] = one;
+      emit({ type: 'progress', done: ++done, total: entries.length });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, entries.length) }, worker));
+  for (const o of outcomes) {
+    if (!o) continue;
+    res.written.push(...o.written);
+    res.notLocal.push(...o.notLocal);
+    res.errors.push(...o.errors);
   }
   try {
-    res.refreshProblems.push(...(await refresh.finish()));
+    const trusted = await cleansToItsPointer(ctx, workTree, toRecord);
+    const files = toRecord.map(({ canonical: _c, stat, ...f }) => (trusted.has(f.path) && stat ? { ...f, stat } : f));
+    res.refreshProblems.push(...(await recordWrittenEntries(workTree, ctx.env, files)));
   } catch (err) {
     const lock = join(ctx.repo.gitDir, 'index.lock');
     res.refreshError = (await lstat(lock).catch(() => null))
@@ -171,7 +184,26 @@ export async function runCheckout(ctx: RepoContext, opts: CheckoutOptions): Prom
   return res;
 }
 
-async function checkoutOne(ctx: RepoContext, workTree: string, e: PointerEntry, res: CheckoutResult, refresh: IndexRefresher, emit: (e: CheckoutEvent) => void): Promise<void> {
+const CONCURRENCY = 8;
+
+type WrittenEntry = IndexedFile & { stat?: BigIntStats; canonical: boolean };
+
+/**
+ * The written paths whose index entries may be marked clean from their stat alone: the file
+ * would clean to exactly the staged pointer blob, i.e. the pointer is canonical, an LFS clean
+ * filter is configured and the path's `filter` attribute is `lfs`. The others are left to git
+ * to re-check (and, if they do not clean to their pointer, reported).
+ */
+async function cleansToItsPointer(ctx: RepoContext, workTree: string, written: readonly WrittenEntry[]): Promise<Set<string>> {
+  const out = new Set<string>();
+  if (!ctx.config.get('filter.lfs.process') && !ctx.config.get('filter.lfs.clean')) return out;
+  const paths = written.filter((w) => w.canonical && w.stat).map((w) => w.path);
+  const attrs = await checkAttr(paths, ['filter'], { cwd: workTree, env: ctx.env });
+  for (const p of paths) if (attrs.get(p)?.filter === 'lfs') out.add(p);
+  return out;
+}
+
+async function checkoutOne(ctx: RepoContext, workTree: string, e: PointerEntry, res: CheckoutResult, toRecord: WrittenEntry[], emit: (e: CheckoutEvent) => void): Promise<void> {
   const p = e.pointer;
   const fail = (msg: string) => {
     res.errors.push({ path: e.path, message: msg });
@@ -210,7 +242,7 @@ async function checkoutOne(ctx: RepoContext, workTree: string, e: PointerEntry, 
       return;
     }
     if (!out.written) return;
-    await refresh.add({ path: e.path, mode: e.mode, blobOid: e.blobOid });
+    toRecord.push({ path: e.path, mode: e.mode, blobOid: e.blobOid, canonical: p.canonical, ...(out.stat ? { stat: out.stat } : {}) });
     if (local) {
       res.written.push(e.path);
       emit({ type: 'written', path: e.path, bytes: out.bytes });

@@ -21,13 +21,14 @@
  * Object data is streamed, never buffered whole. Safe to call concurrently for different paths.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { constants, createWriteStream, type Stats } from 'node:fs';
-import { chmod, lstat, mkdir, open, rename, rm } from 'node:fs/promises';
+import { constants, createWriteStream, type BigIntStats, type Stats } from 'node:fs';
+import { chmod, lstat, mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { GitError, IntegrityError, TslfsError, UnsafePathError } from '../errors/TslfsError.js';
-import { git, spawnGit, splitNul, type Env } from '../git/exec.js';
+import { git, gitText, spawnGit, splitNul, type Env } from '../git/exec.js';
+import { patchIndexStats } from '../git/indexStatPatch.js';
 
 export interface PathRules {
   /** Also refuse characters Windows cannot store (<>:"|?* and control characters). Default: on win32. */
@@ -75,7 +76,13 @@ export function validateRepoPath(path: string, rules: PathRules = {}): string {
 }
 
 export interface WriteSource {
-  /** A fresh stream of the content. Called once (unless `copy` is set). */
+  /**
+   * A local file holding the content (an object in the store): read with O_NOFOLLOW in chunks,
+   * hashed as it is copied, without stream machinery (the checkout hot path). Takes precedence
+   * over `open`.
+   */
+  file?: string;
+  /** A fresh stream of the content. Called once (unless `copy` or `file` is set). */
   open?(): Promise<Readable | AsyncIterable<Buffer>> | Readable | AsyncIterable<Buffer>;
   /** When set, the bytes must have this size and (with oid) this SHA-256, or nothing is written. */
   size?: number;
@@ -103,7 +110,11 @@ export interface WorktreeWriteOptions {
   rules?: PathRules;
 }
 
-export type WriteOutcome = { written: true; bytes: number; created: boolean } | { written: false; skipped: true };
+/**
+ * `stat` is the lstat of the target right after the rename, when it is still the file we wrote
+ * (same inode): what an index entry for it should record.
+ */
+export type WriteOutcome = { written: true; bytes: number; created: boolean; stat?: BigIntStats } | { written: false; skipped: true };
 
 function code(e: unknown): string | undefined {
   return (e as NodeJS.ErrnoException)?.code;
@@ -155,20 +166,49 @@ function tempNameFor(target: string): string {
   return join(dirname(target), `.${basename(target).slice(0, 100)}.tslfs-${process.pid}-${randomBytes(6).toString('hex')}.tmp`);
 }
 
+const CHUNK = 1 << 20;
+
+/**
+ * Copy `src` to `dst` in CHUNK pieces, reading the next piece while the current one is hashed
+ * and written (two buffers: memory is 2 MiB whatever the size). Stops with IntegrityError as
+ * soon as more than `limit` bytes arrive. Returns the byte count.
+ */
+async function copyHashed(src: FileHandle, dst: FileHandle, hash: ReturnType<typeof createHash> | null, limit: number | undefined): Promise<number> {
+  const first = limit !== undefined ? Math.min(CHUNK, limit + 1) : CHUNK;
+  const bufs = [Buffer.allocUnsafe(first), Buffer.allocUnsafe(first)];
+  let i = 0;
+  let bytes = 0;
+  let pending = src.read(bufs[0]!, 0, first, null);
+  for (;;) {
+    const { bytesRead } = await pending;
+    if (bytesRead === 0) return bytes;
+    const cur = bufs[i]!;
+    bytes += bytesRead;
+    if (limit !== undefined && bytes > limit) throw new IntegrityError(`content is larger than ${limit} bytes`);
+    i ^= 1;
+    pending = src.read(bufs[i]!, 0, bufs[i]!.length, null);
+    hash?.update(cur.subarray(0, bytesRead));
+    let off = 0;
+    while (off < bytesRead) off += (await dst.write(cur, off, bytesRead - off)).bytesWritten;
+  }
+}
+
 /**
  * Stream `source` into a new temp file next to `target` and rename it over `target`.
  * `mode` is applied exactly (chmod) when `keepMode`, else passed to open (umask applies).
  * Throws on any failure after removing the temp file; `target` is then untouched.
+ * Returns the byte count and the temp file's inode (the identity of what was renamed in).
  */
-async function writeViaTemp(target: string, source: WriteSource, mode: number, keepMode: boolean, beforeRename?: () => Promise<void>): Promise<number> {
+async function writeViaTemp(target: string, source: WriteSource, mode: number, keepMode: boolean, beforeRename?: () => Promise<void>): Promise<{ bytes: number; ino: bigint }> {
   const tmp = tempNameFor(target);
   if (source.copy) {
     try {
       await source.copy(tmp);
       await chmod(tmp, mode);
+      const ino = (await lstat(tmp, { bigint: true })).ino;
       if (beforeRename) await beforeRename();
       await rename(tmp, target);
-      return (await lstat(target)).size;
+      return { bytes: Number((await lstat(target)).size), ino };
     } catch (e) {
       await rm(tmp, { force: true }).catch(() => {});
       throw e;
@@ -178,18 +218,29 @@ async function writeViaTemp(target: string, source: WriteSource, mode: number, k
   let bytes = 0;
   const hash = source.oid ? createHash('sha256') : null;
   try {
-    const out = createWriteStream('', { fd: fh, autoClose: true, highWaterMark: 1 << 20 });
-    const tap = new Transform({
-      transform(chunk: Buffer, _enc, cb) {
-        bytes += chunk.length;
-        if (source.size !== undefined && bytes > source.size) return cb(new IntegrityError(`content is larger than ${source.size} bytes`));
-        hash?.update(chunk);
-        cb(null, chunk);
-      },
-    });
-    if (!source.open) throw new TypeError('WriteSource needs open() or copy()');
-    const src = await source.open();
-    await pipeline(src as Readable, tap, out);
+    const ino = (await fh.stat({ bigint: true })).ino;
+    if (source.file) {
+      const src = await open(source.file, constants.O_RDONLY | constants.O_NOFOLLOW);
+      try {
+        bytes = await copyHashed(src, fh, hash, source.size);
+      } finally {
+        await src.close();
+      }
+      await fh.close();
+    } else {
+      const out = createWriteStream('', { fd: fh, autoClose: true, highWaterMark: 1 << 20 });
+      const tap = new Transform({
+        transform(chunk: Buffer, _enc, cb) {
+          bytes += chunk.length;
+          if (source.size !== undefined && bytes > source.size) return cb(new IntegrityError(`content is larger than ${source.size} bytes`));
+          hash?.update(chunk);
+          cb(null, chunk);
+        },
+      });
+      if (!source.open) throw new TypeError('WriteSource needs file, open() or copy()');
+      const src = await source.open();
+      await pipeline(src as Readable, tap, out);
+    }
     if (source.size !== undefined && bytes !== source.size) {
       throw new IntegrityError(`expected ${source.size} bytes, got ${bytes} (the stored object may be corrupt; run \`tslfs fsck\`)`);
     }
@@ -200,7 +251,7 @@ async function writeViaTemp(target: string, source: WriteSource, mode: number, k
     if (keepMode) await chmod(tmp, mode);
     if (beforeRename) await beforeRename();
     await rename(tmp, target);
-    return bytes;
+    return { bytes, ino };
   } catch (e) {
     await fh.close().catch(() => {});
     await rm(tmp, { force: true }).catch(() => {});
@@ -223,7 +274,7 @@ export async function writeWorktreeFile(opts: WorktreeWriteOptions): Promise<Wri
   if (st && !st.isFile()) throw new UnsafePathError(rel, 'not a regular file');
   if (st && opts.canReplace && !(await opts.canReplace(target, st))) return { written: false, skipped: true };
   const mode = st ? st.mode & 0o7777 : opts.executable ? 0o777 : 0o666;
-  const bytes = await writeViaTemp(target, opts.source, mode, Boolean(st), async () => {
+  const { bytes, ino } = await writeViaTemp(target, opts.source, mode, Boolean(st), async () => {
     await recheckParents(root, rel, parent);
     const now = await lstat(target).catch(() => null);
     if (now && !now.isFile()) throw new UnsafePathError(rel, 'not a regular file');
@@ -233,7 +284,8 @@ export async function writeWorktreeFile(opts: WorktreeWriteOptions): Promise<Wri
       throw new TslfsError(`${rel} changed while it was being checked out; left as it is`, { code: 'ECHANGED' });
     }
   });
-  return { written: true, bytes, created: !st };
+  const after = await lstat(target, { bigint: true }).catch(() => null);
+  return after && after.ino === ino ? { written: true, bytes, created: !st, stat: after } : { written: true, bytes, created: !st };
 }
 
 /**
@@ -253,7 +305,7 @@ export async function writeUserFile(cwd: string, path: string, source: WriteSour
   });
   if (st && !st.isFile() && !st.isSymbolicLink()) throw new UnsafePathError(target, 'not a regular file');
   const keep = st?.isFile() ?? false;
-  const bytes = await writeViaTemp(target, source, keep ? st!.mode & 0o7777 : 0o666, keep);
+  const { bytes } = await writeViaTemp(target, source, keep ? st!.mode & 0o7777 : 0o666, keep);
   return { path: target, bytes };
 }
 
@@ -329,6 +381,25 @@ export class IndexRefresher {
     }
     return restore.map((f) => f.path);
   }
+}
+
+/**
+ * Make the index entries of files we just wrote clean without re-reading them: their stat data
+ * is patched into the index (patchIndexStats); entries that could not be patched that way (no
+ * stat, an index format it does not handle, an entry that changed meanwhile) go through
+ * IndexRefresher. Returns the paths left for git to re-check. Throws IndexLockedError or
+ * GitError when the index cannot be updated at all.
+ */
+export async function recordWrittenEntries(workTree: string, env: Env, files: ReadonlyArray<IndexedFile & { stat?: BigIntStats }>): Promise<string[]> {
+  if (files.length === 0) return [];
+  const withStat = files.filter((f): f is IndexedFile & { stat: BigIntStats } => f.stat !== undefined);
+  let patched = new Set<string>();
+  if (withStat.length > 0) {
+    const [indexPath, algo] = (await gitText(['rev-parse', '--path-format=absolute', '--git-path', 'index', '--show-object-format'], { cwd: workTree, env })).split('\n');
+    if (indexPath && (algo === 'sha1' || algo === 'sha256')) patched = (await patchIndexStats(indexPath, algo, withStat)).patched;
+  }
+  const rest = files.filter((f) => !patched.has(f.path));
+  return rest.length > 0 ? refreshIndexEntries(workTree, env, rest) : [];
 }
 
 /** One-shot form of IndexRefresher for callers that have the whole list. */

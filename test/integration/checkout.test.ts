@@ -144,6 +144,24 @@ describe('tslfs checkout', () => {
     expect(statSync(join(dir, 'empty.dat')).mtimeMs).toBe(mtime);
   });
 
+  it('records the written files in the index without running them back through the clean filter', async () => {
+    const dir = await lfsRepo(sb, 'r', FILES);
+    // A filter that notes every start: after checkout it must not have been started at all.
+    const log = join(sb.root, 'filter-starts.log');
+    const wrapper = sb.write('filter.sh', `#!/bin/sh\necho start >> '${log}'\nexec git-lfs filter-process\n`);
+    (await import('node:fs')).chmodSync(wrapper, 0o755);
+    await sb.git(['config', 'filter.lfs.process', wrapper], { cwd: dir });
+    for (const f of Object.keys(FILES)) if (f.endsWith('.dat')) rmSync(join(dir, f));
+    const r = await sb.tslfs(['checkout'], { cwd: dir });
+    expect(r.exitCode).toBe(0);
+    expect(readFileSync(join(dir, 'folder2/folder3/folder4/nested.dat'), 'utf8')).toBe('nested deep');
+    expect(existsSync(log)).toBe(false);
+    // Stat data is right: git sees nothing to re-check (diff-files does not refresh). Other
+    // entries written in the same second as the index are racily clean and so re-checked.
+    expect((await sb.git(['diff-files', '--name-only', '--', '*.dat'], { cwd: dir })).stdout).toBe('');
+    expect(await status(sb, dir)).toBe('');
+  });
+
   it('never stages anything: without an LFS filter the index entries are put back', async () => {
     const dir = await lfsRepo(sb, 'r', { 'a.dat': 'hello\n' });
     const before = (await sb.git(['ls-files', '-s'], { cwd: dir })).stdout;

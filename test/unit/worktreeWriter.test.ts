@@ -59,8 +59,11 @@ describe('writeWorktreeFile', () => {
 
   it('creates missing parent directories and the file', async () => {
     const r = await writeWorktreeFile({ workTree: wt, path: 'a/b/c.dat', source: bufSource('hello') });
-    expect(r).toEqual({ written: true, bytes: 5, created: true });
+    expect(r).toMatchObject({ written: true, bytes: 5, created: true });
     expect(readFileSync(join(wt, 'a/b/c.dat'), 'utf8')).toBe('hello');
+    // The stat returned is the written file's: what an index entry must record for it.
+    const st = lstatSync(join(wt, 'a/b/c.dat'), { bigint: true });
+    expect(r.written && r.stat && [r.stat.ino, r.stat.mtimeNs, r.stat.ctimeNs, r.stat.size]).toEqual([st.ino, st.mtimeNs, st.ctimeNs, 5n]);
     noTemps(join(wt, 'a/b'));
   });
 
