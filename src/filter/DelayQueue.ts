@@ -14,12 +14,15 @@ import type { ObjectFetcher } from './ObjectFetcher.js';
 interface Entry {
   pointer: Pointer;
   settled: boolean;
-  listed: boolean;
   error: unknown;
 }
 
 export class DelayQueue {
   private readonly entries = new Map<string, Entry>();
+  /** Settled, not yet listed paths, in settling order (available() hands them out). */
+  private readonly settledPaths: string[] = [];
+  /** Current entries not settled yet. */
+  private outstanding = 0;
   private wake: (() => void) | null = null;
 
   constructor(private readonly fetcher: ObjectFetcher) {}
@@ -28,7 +31,7 @@ export class DelayQueue {
     return this.entries.size;
   }
 
-  /** Fetches started and not settled yet. */
+  /** Fetches started and not settled yet (including those of replaced entries). */
   private inFlight = 0;
 
   /** True while some delayed fetch has not settled yet (its transfer needs the event loop). */
@@ -38,37 +41,38 @@ export class DelayQueue {
 
   /** Start fetching the object for `path` (re-delaying a path replaces its entry). */
   delay(path: string, pointer: Pointer): void {
-    const e: Entry = { pointer, settled: false, listed: false, error: undefined };
+    const e: Entry = { pointer, settled: false, error: undefined };
+    const old = this.entries.get(path);
+    if (old && !old.settled) this.outstanding--;
     this.entries.set(path, e);
     this.inFlight++;
+    this.outstanding++;
     this.fetcher.fetch({ oid: pointer.oid, size: pointer.size, path }).then(
-      () => this.settle(e, undefined),
-      (err: unknown) => this.settle(e, err ?? new Error('fetch failed')),
+      () => this.settle(path, e, undefined),
+      (err: unknown) => this.settle(path, e, err ?? new Error('fetch failed')),
     );
   }
 
-  private settle(e: Entry, err: unknown): void {
+  private settle(path: string, e: Entry, err: unknown): void {
     this.inFlight--;
     e.settled = true;
     e.error = err;
+    // A replaced entry's result is not listed: the current entry for the path will be.
+    if (this.entries.get(path) === e) {
+      this.outstanding--;
+      this.settledPaths.push(path);
+    }
     const w = this.wake;
     this.wake = null;
     w?.();
   }
 
+  /** Cost is proportional to the paths returned, not to the queue's size. */
   async available(): Promise<string[]> {
     for (;;) {
-      const ready: string[] = [];
-      let outstanding = 0;
-      for (const [path, e] of this.entries) {
-        if (e.listed) continue;
-        if (e.settled) ready.push(path);
-        else outstanding++;
-      }
-      if (ready.length > 0 || outstanding === 0) {
-        for (const p of ready) this.entries.get(p)!.listed = true;
-        return ready;
-      }
+      // Skip paths git already took early (and duplicates from a re-delayed path).
+      const ready = [...new Set(this.settledPaths.splice(0))].filter((p) => this.entries.get(p)?.settled);
+      if (ready.length > 0 || this.outstanding === 0) return ready;
       await new Promise<void>((r) => (this.wake = r));
     }
   }

@@ -66,6 +66,30 @@ describe('DelayQueue', () => {
     expect(await q.available()).toEqual([]);
     expect(await q.take('zzz')).toBeNull();
   });
+
+  it('never lists a path git took early, lists a re-delayed path once, only after its new fetch', async () => {
+    const f = new ManualFetcher();
+    const q = new DelayQueue(f);
+    q.delay('a', P(1));
+    q.delay('b', P(2));
+    const early = q.take('a');
+    f.pending.get('a')!.resolve();
+    expect((await early)!.pointer).toEqual(P(1));
+    // b is delayed again before its first fetch settles: only the second fetch counts.
+    const firstB = f.pending.get('b')!;
+    q.delay('b', P(3));
+    const secondB = f.pending.get('b')!;
+    firstB.resolve();
+    let listed: string[] | null = null;
+    const waiting = q.available().then((l) => (listed = l));
+    await new Promise((r) => setTimeout(r, 10));
+    expect(listed).toBeNull();
+    secondB.resolve();
+    await waiting;
+    expect(listed).toEqual(['b']);
+    expect((await q.take('b'))!.pointer).toEqual(P(3));
+    expect(await q.available()).toEqual([]);
+  });
 });
 
 describe('cleanContent', () => {
