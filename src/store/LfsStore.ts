@@ -155,6 +155,7 @@ export class ObjectWriter {
   async commit(expect?: StoredObject): Promise<StoredObject> {
     if (this.done) throw new Error('ObjectWriter already finished');
     this.done = true;
+    let moved = false;
     try {
       await this.closeOut();
       if (this.failed) throw this.wrap(this.failed);
@@ -169,10 +170,10 @@ export class ObjectWriter {
         const onDisk = st.size === this.size ? await hashFile(this.tmpPath) : null;
         if (onDisk !== oid) throw new IntegrityError(`expected OID ${oid}, got ${onDisk ?? 'another size'} on disk after resuming at ${this.offset} bytes`);
       }
-      if (oid !== EMPTY_OID) await this.store.adoptTemp(this.tmpPath, oid, this.size);
+      if (oid !== EMPTY_OID) moved = await this.store.adoptTemp(this.tmpPath, oid, this.size);
       return { oid, size: this.size };
     } finally {
-      await rm(this.tmpPath, { force: true }).catch(() => {});
+      if (!moved) await rm(this.tmpPath, { force: true }).catch(() => {});
       unregisterTempFile(this.tmpPath);
     }
   }
@@ -190,6 +191,7 @@ export class ObjectWriter {
           await this.closeOut();
           if (!this.failed) {
             await rename(this.tmpPath, this.partPath);
+            this.store.notePartKept(this.partPath);
             return;
           }
         } catch {
@@ -234,15 +236,18 @@ export class LfsStore {
    * keeps the bytes in incomplete/ again. A part at least as big as the object is discarded.
    */
   async newWriter(opts: { resume?: StoredObject } = {}): Promise<ObjectWriter> {
-    await mkdir(this.layout.tmpDir, { recursive: true });
+    await this.ensureDir(this.layout.tmpDir);
     const r = opts.resume;
     if (!r) return new ObjectWriter(this, join(this.layout.tmpDir, tempName()));
     objectRelPath(r.oid); // validates the oid before it names a file
-    await mkdir(this.layout.incompleteDir, { recursive: true });
+    await this.ensureDir(this.layout.incompleteDir);
     const part = join(this.layout.incompleteDir, `${r.oid}.part`);
     const rtmp = join(this.layout.tmpDir, resumableTempName(r.oid));
     const w = new ObjectWriter(this, rtmp, part);
-    const claimed = (await rename(part, rtmp).then(() => true, () => false)) || (await this.claimOrphan(r.oid, rtmp));
+    const seen = await this.resumables();
+    const claimed =
+      ((seen.parts.has(r.oid) || this.partsWritten.has(part)) && (await rename(part, rtmp).then(() => true, () => false))) ||
+      (await this.claimOrphan(seen.orphans.get(r.oid), rtmp));
     if (!claimed) return w;
     const tmp = rtmp;
     const st = await lstat(tmp).catch(() => null);
@@ -254,18 +259,61 @@ export class LfsStore {
     return w;
   }
 
+  /** Directories this store instance has made sure exist (each mkdir is done once per run). */
+  private readonly madeDirs = new Set<string>();
+
+  private async ensureDir(dir: string): Promise<void> {
+    if (this.madeDirs.has(dir)) return;
+    await mkdir(dir, { recursive: true });
+    this.madeDirs.add(dir);
+  }
+
+  /** Part files that writers of this instance left in incomplete/ (abort()). */
+  private readonly partsWritten = new Set<string>();
+
+  /** @internal ObjectWriter.abort() reports a part it kept. */
+  notePartKept(partPath: string): void {
+    this.partsWritten.add(partPath);
+  }
+
+  private resumablesP: Promise<{ parts: Set<string>; orphans: Map<string, string[]> }> | null = null;
+
   /**
-   * Claim (rename to `dest`) the biggest resumable temp file of `oid` that a process which no
-   * longer runs left in tmp/ (killed mid-download, F1). Files of live processes are never
-   * touched; the rename is atomic, so two claimants never share one file.
+   * What earlier runs left to resume from, listed once per store instance (one readdir of
+   * incomplete/ and of tmp/, not one per download): part files by oid, and resumable temp files
+   * by oid. Parts kept by this instance's own writers are tracked in partsWritten.
    */
-  private async claimOrphan(oid: string, dest: string): Promise<boolean> {
-    const re = new RegExp(`^${oid}\\.(\\d+)-[0-9a-f]{16}\\.part$`);
-    const names = await readdir(this.layout.tmpDir).catch(() => [] as string[]);
+  private resumables(): Promise<{ parts: Set<string>; orphans: Map<string, string[]> }> {
+    this.resumablesP ??= (async () => {
+      const parts = new Set<string>();
+      for (const name of await readdir(this.layout.incompleteDir).catch(() => [] as string[])) {
+        const m = /^([0-9a-f]{64})\.part$/.exec(name);
+        if (m) parts.add(m[1]!);
+      }
+      const orphans = new Map<string, string[]>();
+      for (const name of await readdir(this.layout.tmpDir).catch(() => [] as string[])) {
+        const m = /^([0-9a-f]{64})\.(\d+)-[0-9a-f]{16}\.part$/.exec(name);
+        if (!m) continue;
+        const list = orphans.get(m[1]!) ?? [];
+        list.push(name);
+        orphans.set(m[1]!, list);
+      }
+      return { parts, orphans };
+    })();
+    return this.resumablesP;
+  }
+
+  /**
+   * Claim (rename to `dest`) the biggest of `names` (resumable temp files of one oid in tmp/)
+   * that a process which no longer runs left behind (killed mid-download, F1). Files of live
+   * processes are never touched; the rename is atomic, so two claimants never share one file.
+   */
+  private async claimOrphan(names: readonly string[] | undefined, dest: string): Promise<boolean> {
+    if (!names) return false;
     const cands: Array<{ path: string; size: number }> = [];
     for (const name of names) {
-      const m = re.exec(name);
-      if (!m || !(await processGone(Number(m[1])))) continue;
+      const pid = Number(/\.(\d+)-[0-9a-f]{16}\.part$/.exec(name)![1]);
+      if (!(await processGone(pid))) continue;
       const path = join(this.layout.tmpDir, name);
       const st = await lstat(path).catch(() => null);
       if (st?.isFile()) cands.push({ path, size: st.size });
@@ -292,13 +340,22 @@ export class LfsStore {
   /**
    * Move a verified temp file to its object path. Internal to the store: callers must have
    * hashed the bytes themselves. An existing object of the right size is kept; one of the wrong
-   * size (corrupt) is replaced by the verified bytes.
+   * size (corrupt) is replaced by the verified bytes. Returns true when `tmpPath` was moved
+   * (false: it is still there, for the caller to remove).
    */
-  async adoptTemp(tmpPath: string, oid: string, size: number): Promise<void> {
+  async adoptTemp(tmpPath: string, oid: string, size: number): Promise<boolean> {
     const dest = this.objectPath(oid);
-    if ((await this.localSize(oid)) === size) return;
-    await mkdir(join(this.layout.objectsDir, oid.slice(0, 2), oid.slice(2, 4)), { recursive: true });
-    await rename(tmpPath, dest);
+    if ((await this.localSize(oid)) === size) return false;
+    const dir = join(this.layout.objectsDir, oid.slice(0, 2), oid.slice(2, 4));
+    await this.ensureDir(dir);
+    await rename(tmpPath, dest).catch(async (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'ENOENT') throw e;
+      // The directory went away since this run made it (a concurrent prune): make it again.
+      this.madeDirs.delete(dir);
+      await this.ensureDir(dir);
+      await rename(tmpPath, dest);
+    });
+    return true;
   }
 
   /**
