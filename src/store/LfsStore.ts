@@ -60,6 +60,13 @@ async function processGone(pid: number): Promise<boolean> {
  * backpressure), then commit() to verify and rename into the store, or abort() to discard.
  * Not safe for concurrent write() calls.
  */
+/**
+ * Objects up to this size are written to disk at commit() (see ObjectWriter.held). Small on
+ * purpose: bigger downloads stream to disk early, so a killed download leaves a part file
+ * worth resuming with a Range request.
+ */
+const SMALL_OBJECT = 64 * 1024;
+
 export class ObjectWriter {
   private readonly hash: Hash = createHash('sha256');
   private out: WriteStream | null = null;
@@ -108,13 +115,34 @@ export class ObjectWriter {
     return this.out;
   }
 
+  /**
+   * Bytes held in memory before the temp file is opened: an object that fits in SMALL_OBJECT is
+   * written with one open/write/close at commit() instead of a stream's (the cost of many small
+   * downloads is their file operations, not their bytes). Bounded: past SMALL_OBJECT they are
+   * flushed into the stream and everything after streams.
+   */
+  private held: Buffer[] = [];
+  private heldBytes = 0;
+
   async write(chunk: Buffer): Promise<void> {
     if (this.failed) throw this.wrap(this.failed);
     if (chunk.length === 0) return;
     this.hash.update(chunk);
     this.size += chunk.length;
+    if (!this.out && this.offset === 0 && this.heldBytes + chunk.length <= SMALL_OBJECT) {
+      this.held.push(chunk);
+      this.heldBytes += chunk.length;
+      return;
+    }
     const out = this.ensureOpen();
-    if (!out.write(chunk)) {
+    let ok = true;
+    if (this.held.length > 0) {
+      for (const c of this.held) ok = out.write(c);
+      this.held = [];
+      this.heldBytes = 0;
+    }
+    ok = out.write(chunk) && ok;
+    if (!ok) {
       await new Promise<void>((resolve) => {
         const done = () => {
           out.off('drain', done);
@@ -128,6 +156,19 @@ export class ObjectWriter {
       });
       if (this.failed) throw this.wrap(this.failed);
     }
+  }
+
+  /** Write held bytes (an object that never needed a stream) to the temp file in one go. */
+  private async writeHeld(): Promise<void> {
+    if (this.out || this.held.length === 0) return;
+    const fh = await open(this.tmpPath, 'wx');
+    try {
+      await fh.writev(this.held);
+    } finally {
+      await fh.close();
+    }
+    this.held = [];
+    this.heldBytes = 0;
   }
 
   private wrap(e: Error): Error {
@@ -163,6 +204,11 @@ export class ObjectWriter {
       if (expect && (expect.oid !== oid || expect.size !== this.size)) {
         throw new IntegrityError(`expected OID ${expect.oid}, got ${oid} after ${this.size} bytes written`);
       }
+      if (oid !== EMPTY_OID) {
+        await this.writeHeld().catch((e: Error) => {
+          throw this.wrap(e);
+        });
+      }
       // A resumed file was also on disk before this writer: hash what is there now, so that
       // bytes anyone else appended to an adopted file can never reach objects/ (P1).
       if (this.offset > 0) {
@@ -186,7 +232,9 @@ export class ObjectWriter {
     if (this.done) return;
     this.done = true;
     try {
-      if (this.partPath && this.size > 0 && !this.failed) {
+      this.held = [];
+      // Only a streamed download is worth keeping for a Range resume (held bytes are small).
+      if (this.partPath && this.size > 0 && !this.failed && this.out) {
         try {
           await this.closeOut();
           if (!this.failed) {
