@@ -19,6 +19,8 @@ export { fetch, type FetchOptions, type FetchResult } from './api/fetch.js';
 export { fsck, type FsckOptions, type FsckProblem, type FsckResult } from './api/fsck.js';
 export { install, type InstallOptions, type InstallResult } from './api/install.js';
 export { listTrackedPatterns, type ListTrackedPatternsOptions, type KnownPattern } from './api/listTrackedPatterns.js';
+export { lock, type LockOptions, type LockFileResult } from './api/lock.js';
+export { locks, type LocksOptions, type ListLocksResult } from './api/locks.js';
 export { runLockableHook, type LockableHook, type LockableHookOptions } from './api/lockableHook.js';
 export { logs, type LogsAction, type LogsResult } from './api/logs.js';
 export { lsFiles, type LsFilesOptions, type LsFilesResult, type LsFilesEntry } from './api/lsFiles.js';
@@ -30,6 +32,7 @@ export { push, PushMissingObjectsError, type PushOptions, type PushResult } from
 export { status, type StatusOptions, type StatusResult, type StatusReport, type StatusEntry, type SideInfo, type PushEntry } from './api/status.js';
 export { track, type TrackOptions, type TrackMessage, type TrackResult } from './api/track.js';
 export { uninstall, type UninstallOptions, type UninstallResult } from './api/uninstall.js';
+export { unlock, type UnlockOptions, type UnlockResult } from './api/unlock.js';
 export { untrack, type UntrackOptions, type UntrackResult } from './api/untrack.js';
 export { updateHooks, type UpdateHooksOptions, type UpdateHooksResult } from './api/updateHooks.js';
 

@@ -8,6 +8,7 @@
  */
 import type { Env } from '../git/exec.js';
 import { fixLockableFiles, setLockableReadonlyEnabled, type LockableScope, type LockOwnership } from '../ops/lockableReadonly.js';
+import { localLockOwnership } from '../ops/localLockOwnership.js';
 import { tryOpenRepo } from '../ops/repoContext.js';
 
 export type LockableHook =
@@ -42,5 +43,6 @@ export async function runLockableHook(opts: LockableHookOptions): Promise<string
   if (!setLockableReadonlyEnabled(null, opts.env)) return [];
   const ctx = await tryOpenRepo({ cwd: opts.cwd, env: opts.env });
   if (!ctx || !ctx.repo.workTree) return [];
-  return fixLockableFiles(ctx, scopeFor(opts.event), opts.locks);
+  // Our own locks (the local lock cache) stay writable.
+  return fixLockableFiles(ctx, scopeFor(opts.event), opts.locks ?? localLockOwnership(ctx));
 }

@@ -2,13 +2,15 @@
  * The pre-push hook's work: read git's ref lines, work out which commits the remote does not
  * have yet (the pushed commits, minus the remote's tracking refs and the remote's current tips
  * when we know them), and upload the LFS objects they reference, through the same path as
- * `push`. GIT_LFS_SKIP_PUSH accepts everything without uploading. Returns null when nothing
- * needed pushing.
+ * `push`. Before uploading, locks are verified (ops/verifyPushLocks.ts). GIT_LFS_SKIP_PUSH
+ * accepts everything without uploading. Returns null when nothing needed pushing.
  */
 import { envTruthy } from '../config/Config.js';
 import { git, type Env } from '../git/exec.js';
 import type { TransferListener } from '../events/TransferEvents.js';
 import { push, type PushResult } from './push.js';
+import { openRepo } from '../ops/repoContext.js';
+import { verifyPushLocks, type LockNotice, type PushUpdate } from '../ops/verifyPushLocks.js';
 
 export interface PushRefLine {
   localRef: string;
@@ -38,6 +40,8 @@ export interface PrePushOptions {
   dryRun?: boolean;
   onProgress?: TransferListener;
   signal?: AbortSignal;
+  /** Lock verification's messages (ops/verifyPushLocks.ts); default: dropped. */
+  onLockNotice?: LockNotice;
 }
 
 const ZERO = /^0+$/;
@@ -46,16 +50,24 @@ export async function prePush(opts: PrePushOptions): Promise<PushResult | null> 
   if (envTruthy(opts.env['GIT_LFS_SKIP_PUSH'])) return null;
   const include: string[] = [];
   const exclude: string[] = [];
+  const updates: PushUpdate[] = [];
   for (const l of parsePushLines(opts.input)) {
     if (ZERO.test(l.localSha)) continue; // a deletion pushes nothing
     include.push(l.localSha);
+    let old: string[] = [];
     if (!ZERO.test(l.remoteSha)) {
       // The remote's old tip is excluded only if we have it (otherwise rev-list would fail).
       const known = await git(['rev-parse', '--verify', '--quiet', `${l.remoteSha}^{commit}`], { cwd: opts.cwd, env: opts.env, allowFailure: true });
-      if (known.status === 0) exclude.push(l.remoteSha);
+      if (known.status === 0) {
+        exclude.push(l.remoteSha);
+        old = [l.remoteSha];
+      }
     }
+    updates.push({ remoteRef: l.remoteRef, revArgs: [l.localSha, '--not', `--remotes=${opts.remote}`, ...old] });
   }
   if (include.length === 0) return null;
+  // Locks are verified before anything is uploaded; a halt throws (LockedFilesError).
+  await verifyPushLocks(await openRepo({ cwd: opts.cwd, env: opts.env }), { remote: opts.remote, updates, notice: opts.onLockNotice ?? (() => {}) });
   const revArgs = [...include, '--not', `--remotes=${opts.remote}`, ...exclude];
   return push({
     cwd: opts.cwd,

@@ -21,6 +21,8 @@ export const COMMANDS: Record<string, CommandEntry> = {
   'filter-process': { summary: 'Git filter process that converts between pointer and actual content', load: () => import('./commands/filter-process.js'), plumbing: true },
   fsck: { summary: 'Check Git LFS files for consistency', load: () => import('./commands/fsck.js') },
   install: { summary: 'Install Git LFS configuration', load: () => import('./commands/install.js') },
+  lock: { summary: 'Set a file as "locked" on the Git LFS server', load: () => import('./commands/lock.js') },
+  locks: { summary: 'Lists currently locked files from the Git LFS server', load: () => import('./commands/locks.js') },
   logs: { summary: 'Show errors from the Git LFS command', load: () => import('./commands/logs.js') },
   'ls-files': { summary: 'Show information about Git LFS files in the index and working tree', load: () => import('./commands/ls-files.js') },
   pointer: { summary: 'Build, compare, and check pointers', load: () => import('./commands/pointer.js') },
@@ -36,6 +38,7 @@ export const COMMANDS: Record<string, CommandEntry> = {
   track: { summary: 'View or add Git LFS paths to Git attributes', load: () => import('./commands/track.js') },
   uninstall: { summary: 'Remove Git LFS configuration', load: () => import('./commands/uninstall.js') },
   untrack: { summary: 'Remove Git LFS paths from Git Attributes', load: () => import('./commands/untrack.js') },
+  unlock: { summary: 'Remove "locked" setting for a file on the Git LFS server', load: () => import('./commands/unlock.js') },
   update: { summary: 'Update Git hooks', load: () => import('./commands/update.js') },
   version: { summary: 'Show the version number', load: () => import('./commands/version.js') },
 };

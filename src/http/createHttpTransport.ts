@@ -56,11 +56,17 @@ export interface HttpTransferAdapter {
   close?(): Promise<void>;
 }
 
-export function createHttpTransport(opts: HttpTransportOptions): HttpTransport {
-  const concurrency = opts.config.getInt('lfs.concurrenttransfers', 8);
+/**
+ * One HttpClient (`connections` per origin; client-certificate passphrases from the credential
+ * helper) and one Authenticator for an LFS endpoint: what every HTTP conversation with it (batch,
+ * transfers, locks) is built on. `opts.client` is used when given (tests).
+ */
+export function createAuthenticatedClient(
+  opts: Pick<HttpTransportOptions, 'endpointUrl' | 'remoteUrl' | 'config' | 'env' | 'cwd' | 'onWarning' | 'client'>,
+  connections: number,
+): { client: HttpClient; auth: Authenticator } {
   const helper = new CredentialHelper({ config: opts.config, env: opts.env, cwd: opts.cwd });
-  const client =
-    opts.client ?? new HttpClient({ config: opts.config, env: opts.env, connections: concurrency < 1 ? 8 : concurrency, keyPassphrase: certPassphrases(helper) });
+  const client = opts.client ?? new HttpClient({ config: opts.config, env: opts.env, connections, keyPassphrase: certPassphrases(helper) });
   const auth = new Authenticator({
     client,
     helper,
@@ -71,6 +77,12 @@ export function createHttpTransport(opts: HttpTransportOptions): HttpTransport {
     remoteUrl: opts.remoteUrl ?? null,
     ...(opts.onWarning ? { onWarning: opts.onWarning } : {}),
   });
+  return { client, auth };
+}
+
+export function createHttpTransport(opts: HttpTransportOptions): HttpTransport {
+  const concurrency = opts.config.getInt('lfs.concurrenttransfers', 8);
+  const { client, auth } = createAuthenticatedClient(opts, concurrency < 1 ? 8 : concurrency);
   const batch = new BatchClient({ auth, config: opts.config, refName: opts.refName ?? null, ...(opts.transfers ? { transfers: opts.transfers } : {}), ...(opts.apiHeaders ? { apiHeaders: opts.apiHeaders } : {}) });
   const rewrite = opts.config.getBool('lfs.transfer.enablehrefrewrite', false);
   const basic = new BasicAdapter({ auth, config: opts.config });

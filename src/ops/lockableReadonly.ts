@@ -8,8 +8,8 @@
  * index, $GIT_DIR/info/attributes, core.attributesFile) and only when the word `lockable`
  * appears does any further git command run.
  *
- * Extension point for the locking work: `LockOwnership.isLockedByUs(path)`. There is no lock
- * cache yet, so the default says "not ours" for every path and every lockable file is read-only.
+ * Which files are ours: `LockOwnership.isLockedByUs(path)`; the hooks pass the local lock cache
+ * (ops/localLockOwnership.ts). NO_LOCKS_HELD says "not ours" for every path.
  *
  * Never throws for a single file it cannot chmod (a missing or replaced file is skipped); git
  * failures throw GitError.
@@ -101,8 +101,9 @@ export async function applyLockableModes(workTree: string, paths: readonly strin
     if (!st || !st.isFile()) continue;
     const mode = st.mode & 0o7777;
     const ours = await locks.isLockedByUs(rel);
-    // Writable: give the owner write back, and group/other where they can read (umask-like).
-    const next = ours ? mode | 0o200 | ((mode & 0o044) >> 1) : mode & ~0o222;
+    // Writable: the owner's write bit only (as git-lfs). Group/other write is never added, so
+    // locking a file can never make it world-writable.
+    const next = ours ? mode | 0o200 : mode & ~0o222;
     if (next === mode) continue;
     try {
       await chmod(abs, next);

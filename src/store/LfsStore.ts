@@ -232,10 +232,9 @@ export class ObjectWriter {
     if (this.done) return;
     this.done = true;
     try {
-      this.held = [];
-      // Only a streamed download is worth keeping for a Range resume (held bytes are small).
-      if (this.partPath && this.size > 0 && !this.failed && this.out) {
+      if (this.partPath && this.size > 0 && !this.failed) {
         try {
+          await this.writeHeld();
           await this.closeOut();
           if (!this.failed) {
             await rename(this.tmpPath, this.partPath);

@@ -16,7 +16,7 @@
  * git-lfs does). 403 and 429 are retriable. Any protocol error marks the connection broken (the
  * pool replaces it) and is retriable.
  *
- * Locking over SSH (lock, list-lock, unlock) is not implemented here yet.
+ * Locking over SSH (lock, list-lock, unlock) uses the same connections: src/lock/SshLockTransport.ts.
  */
 import { createReadStream } from 'node:fs';
 import { TransferError } from '../errors/TslfsError.js';

@@ -102,7 +102,8 @@ export function repoTemplates(repo: string): Template[] {
   if (ex) out.push({ kind: 'object', expired: ex[1] === 'absolute' ? 'at' : ex[1] === 'relative' ? 'in' : 'both', times: INF });
   const vf = /verify-fail-(\d+)-times/.exec(name);
   if (vf) out.push({ kind: 'object', verifyAction: true, times: INF }, { kind: 'verify', status: 503, times: Number(vf[1]), perOid: true });
-  const vs = /verify-(403|404|500|501|503)\b/.exec(name);
+  // (?<!locks-): the locks-verify-NNN repos below are about the locking API only.
+  const vs = /(?<!locks-)verify-(403|404|500|501|503)\b/.exec(name);
   if (vs && !vf) out.push({ kind: 'object', verifyAction: true, times: INF }, { kind: 'verify', status: Number(vs[1]), times: INF });
   const lv = /locks-verify-(404|410|501|500|403)\b/.exec(name);
   if (lv) out.push({ kind: 'locks-verify', status: Number(lv[1]), times: INF });

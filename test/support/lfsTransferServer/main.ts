@@ -11,11 +11,21 @@
  * Test support only: it shares no code with src/ on purpose (its own pkt-line code), so it stays
  * an independent oracle. Faults come from the LFS_TRANSFER_FAULT environment variable
  * (comma-separated): `no-version` (advertise version=2 only), `corrupt` (flip bytes of
- * get-object data), `get-500` (get-object fails with 500), `short` (send half the data).
+ * get-object data), `get-500` (get-object fails with 500), `short` (send half the data),
+ * `lock-cursor-loop` (list-lock always answers next-cursor = the cursor asked for, or "loop").
  * Each command is appended to $LFS_TRANSFER_LOG when set.
+ *
+ * Locking (`locking` capability): `lock`, `list-lock`, `unlock <id>`, backed by the JSON file
+ * <lfs dir>/locks.json (an array of {id, path, locked_at, owner: {name}}, in creation order) so
+ * that separate sessions share it; tests may write it directly to seed other users' locks. The
+ * session's user is $LFS_TRANSFER_USER (default "Test User"): `owner <id> ours|theirs` compares
+ * with it, and unlocking someone else's lock needs `force=true` (else 403). Errors are sent as
+ * scutiger does: status, delim, the bare message text, flush. Pages hold at most 3 locks
+ * unless `limit` asks for fewer; the cursor is the id of the first lock of the next page.
  */
 import { createHash } from 'node:crypto';
-import { appendFileSync, createReadStream, existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { appendFileSync, createReadStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -243,9 +253,95 @@ async function verifyObject(req: Request, oid: string): Promise<void> {
   await reply(200);
 }
 
+
+// ---- locks
+
+interface LockRec {
+  id: string;
+  path: string;
+  locked_at: string;
+  owner: { name: string };
+}
+
+const me = process.env['LFS_TRANSFER_USER'] || 'Test User';
+const locksFile = join(lfsDir, 'locks.json');
+const PAGE = 3;
+
+function loadLocks(): LockRec[] {
+  try {
+    return JSON.parse(readFileSync(locksFile, 'utf8')) as LockRec[];
+  } catch {
+    return [];
+  }
+}
+
+function saveLocks(all: LockRec[]): void {
+  mkdirSync(lfsDir, { recursive: true });
+  const tmp = `${locksFile}.${process.pid}.tmp`;
+  writeFileSync(tmp, JSON.stringify(all));
+  renameSync(tmp, locksFile);
+}
+
+const lockArgs = (l: LockRec): string[] => [`id=${l.id}`, `path=${l.path}`, `locked-at=${l.locked_at}`, `ownername=${l.owner.name}`];
+
+async function rawError(status: number, message: string, args: string[] = []): Promise<void> {
+  await reply(status, args, [message]);
+}
+
+async function lockCmd(req: Request): Promise<void> {
+  if (req.delim) await readLines();
+  if (operation !== 'upload') return rawError(403, 'locking needs an upload session');
+  const path = req.args.get('path');
+  if (!path) return rawError(400, 'path is required');
+  const all = loadLocks();
+  const existing = all.find((l) => l.path === path);
+  if (existing) return rawError(409, 'lock already created', lockArgs(existing));
+  const lock: LockRec = { id: randomBytes(8).toString('hex'), path, locked_at: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'), owner: { name: me } };
+  all.push(lock);
+  saveLocks(all);
+  await reply(201, lockArgs(lock));
+}
+
+async function listLockCmd(req: Request): Promise<void> {
+  if (req.delim) await readLines();
+  let all = loadLocks();
+  const path = req.args.get('path');
+  const id = req.args.get('id');
+  if (path) all = all.filter((l) => l.path === path);
+  if (id) all = all.filter((l) => l.id === id);
+  const cursor = req.args.get('cursor');
+  const limitText = req.args.get('limit');
+  const limit = limitText && /^\d+$/.test(limitText) && Number(limitText) > 0 ? Math.min(Number(limitText), PAGE) : PAGE;
+  let start = 0;
+  if (cursor && !faults.has('lock-cursor-loop')) {
+    start = all.findIndex((l) => l.id === cursor);
+    if (start < 0) return rawError(422, `unknown cursor ${cursor}`);
+  }
+  const page = all.slice(start, start + limit);
+  const next = faults.has('lock-cursor-loop') ? (cursor ?? 'loop') : all[start + limit]?.id;
+  const lines: string[] = [];
+  for (const l of page) {
+    lines.push(`lock ${l.id}`, `path ${l.id} ${l.path}`, `locked-at ${l.id} ${l.locked_at}`, `ownername ${l.id} ${l.owner.name}`, `owner ${l.id} ${l.owner.name === me ? 'ours' : 'theirs'}`);
+  }
+  await reply(200, next ? [`next-cursor=${next}`] : [], lines);
+}
+
+async function unlockCmd(req: Request, id: string): Promise<void> {
+  if (req.delim) await readLines();
+  if (operation !== 'upload') return rawError(403, 'unlocking needs an upload session');
+  const all = loadLocks();
+  const i = all.findIndex((l) => l.id === id);
+  if (i < 0) return rawError(404, `lock ${JSON.stringify(id)} not found`);
+  const lock = all[i]!;
+  if (lock.owner.name !== me && req.args.get('force') !== 'true') return rawError(403, `lock ${id} is owned by ${lock.owner.name}`);
+  all.splice(i, 1);
+  saveLocks(all);
+  await reply(200, lockArgs(lock));
+}
+
 async function main(): Promise<void> {
   log(`start ${operation} ${repoArg}`);
-  await write(Buffer.concat([pkt(faults.has('no-version') ? 'version=2\n' : 'version=1\n'), FLUSH]));
+  await write(Buffer.concat([pkt(faults.has('no-version') ? 'version=2\n' : 'version=1\n'), pkt('locking\n'), FLUSH]));
   for (;;) {
     const req = await readRequest();
     if (req === null) break;
@@ -259,6 +355,9 @@ async function main(): Promise<void> {
     else if (cmd === 'get-object' && arg) await getObject(req, arg);
     else if (cmd === 'put-object' && arg) await putObject(req, arg);
     else if (cmd === 'verify-object' && arg) await verifyObject(req, arg.split(' ')[0]!);
+    else if (cmd === 'lock') await lockCmd(req);
+    else if (cmd === 'list-lock') await listLockCmd(req);
+    else if (cmd === 'unlock' && arg) await unlockCmd(req, arg);
     else if (cmd === 'quit') {
       if (req.delim) await readLines();
       await reply(200);
