@@ -2,7 +2,7 @@
 // `npm run bench`: tslfs and git-lfs side by side on the scenarios of
 // /work/shared/reference/baseline.md (S1 checkout of many cached files, S2 clone and S4 transfer
 // through the test LFS server over HTTP, S3 `git add` of a large file, S5 start-up, S6 memory of
-// one-shot filters).
+// one-shot filters, S7 fetch through an HTTP proxy and over pure SSH).
 //
 // Runs alternate between the tools (A B A B ...) inside each rep; ratios are taken pair by pair
 // within a rep and reported as medians. Every run is verified (exit status and effect): a tslfs
@@ -30,6 +30,7 @@ import { runS5 } from './lib/s5.mjs';
 import { runS6 } from './lib/s6.mjs';
 import { runS2 } from './lib/s2.mjs';
 import { runS4 } from './lib/s4.mjs';
+import { runS7 } from './lib/s7.mjs';
 
 const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -40,12 +41,13 @@ const SCENARIOS = [
   { id: 'S4', title: 'transfer through the test server: push, fetch and checkout of 2,000 x 64 KiB and 2 x 512 MiB, plain GET yardstick', fn: runS4, reps: 3 },
   { id: 'S5', title: 'start-up: version and one-shot smudge of a cached 1 KiB object', fn: runS5, reps: 20 },
   { id: 'S6', title: 'memory: one-shot smudge and clean of the large file vs cp', fn: runS6, reps: 5 },
+  { id: 'S7', title: 'fetch of 2,000 x 64 KiB through an HTTP proxy (tinyproxy) and over pure SSH (sshd + git-lfs-transfer)', fn: runS7, reps: 3 },
 ];
 
 const USAGE = `usage: node bench/run.mjs [--only S1,S3] [--reps N] [--quick] [--keep] [--big-mib N]
-  --only     comma-separated scenarios (S1..S6)
-  --reps     reps per scenario (default: S1/S3/S6 5, S2/S4 3, S5 20 runs; --quick: 2 and 5)
-  --quick    smoke run: 1,500 files in S1/S2, a 64 MiB file in S3/S6, 200 x 64 KiB + 2 x 32 MiB in S4
+  --only     comma-separated scenarios (S1..S7)
+  --reps     reps per scenario (default: S1/S3/S6 5, S2/S4/S7 3, S5 20 runs; --quick: 2 and 5)
+  --quick    smoke run: 1,500 files in S1/S2, a 64 MiB file in S3/S6, 200 x 64 KiB + 2 x 32 MiB in S4, 200 x 64 KiB in S7
   --keep     keep the work dir under ${tmpdir()} (set TMPDIR to move it, e.g. /dev/shm)
   --big-mib  size of the S3/S6 file in MiB (S4's two large objects are half of it)
   --tslfs-root  a built tslfs tree to bench instead of this one (its bin/, dist/, package.json)`;

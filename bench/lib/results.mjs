@@ -116,7 +116,7 @@ export class Results {
 
   /**
    * A derived line. spec: {name, label, lanes: [[id, lane], ...], f(samples) -> number,
-   * unit: 'x' (ratio) | 'ms' | 'MiB', agg: 'median' | 'max', target: {op: '<=' | '<', value}}.
+   * unit: 'x' (ratio) | 'ms' | 'MiB', agg: 'median' | 'max', target: {op: '<=' | '<' | '>=' | '>', value}}.
    */
   ratio(spec) {
     const vals = this.pairwise(spec.lanes, spec.f);
@@ -136,7 +136,7 @@ export class Results {
         : `${fmt(agg)} [${fmt(Math.min(...vals))}..${fmt(Math.max(...vals))}] n=${vals.length}`;
       if (spec.target) {
         const t = spec.target;
-        const pass = t.op === '<' ? agg < t.value : agg <= t.value;
+        const pass = t.op === '<' ? agg < t.value : t.op === '>=' ? agg >= t.value : t.op === '>' ? agg > t.value : agg <= t.value;
         const tv = unit === 'ms' ? `${t.value * 1000}ms` : unit === 'MiB' ? `${t.value / 1024}MiB` : String(t.value);
         line += `  target ${t.op} ${tv}: ${pass ? 'PASS' : 'MISS'}`;
         rec.target = { ...t, pass };

@@ -53,12 +53,14 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
  * Start the test LFS server on a random port with its own root. Returns
  * {pid, url, root, lfsUrl(name), repoDir(name), cpu(), stop()}. cpu() is the server's user+sys
  * CPU seconds so far, its waited-for children included (/proc/<pid>/stat).
+ * opts.nodeArgs replaces the node arguments that start cli.mjs (another launcher of the same
+ * server, e.g. S7's with options the CLI lacks); it must print `url: http://127.0.0.1:PORT`.
  */
-export async function startServer(workDir, root, logFile) {
-  const bundle = await serverBundle(workDir);
+export async function startServer(workDir, root, logFile, opts = {}) {
+  const nodeArgs = opts.nodeArgs ?? [await serverBundle(workDir), '--root', root, '--port', '0'];
   mkdirSync(root, { recursive: true });
   const fd = openSync(logFile, 'w');
-  const child = spawn(process.execPath, [bundle, '--root', root, '--port', '0'], { stdio: ['ignore', fd, fd] });
+  const child = spawn(process.execPath, nodeArgs, { stdio: ['ignore', fd, fd] });
   closeSync(fd);
   let exited = null;
   child.on('exit', (code, signal) => { exited = signal ?? code; });
