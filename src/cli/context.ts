@@ -13,6 +13,8 @@ export interface CliContext {
   stdin: Readable;
   stdinFd: number;
   stdout: Writable;
+  /** The descriptor behind stdout (1), or -1 when stdout is not a process descriptor (tests). */
+  stdoutFd: number;
   stderr: Writable;
   stdoutIsTTY: boolean;
   stderrIsTTY: boolean;

@@ -48,6 +48,7 @@ function makeContext(): CliContext {
     },
     stdinFd: 0,
     stdout: process.stdout,
+    stdoutFd: 1,
     stderr: process.stderr,
     stdoutIsTTY: Boolean(process.stdout.isTTY),
     stderrIsTTY: Boolean(process.stderr.isTTY),

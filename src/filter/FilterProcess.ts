@@ -37,6 +37,8 @@ export interface FilterProcessOptions {
   /** git's side: a stream, or (faster, see FdPktReader) the descriptor to read directly. */
   input: Readable | { fd: number };
   output: Writable;
+  /** The descriptor behind `output` (git's pipe), for direct writes (see PktWriter). */
+  outputFd?: number;
   settings: FilterSettings;
   /** One human-readable line per problem with a single file (the CLI prints it to stderr). */
   log: (line: string) => void;
@@ -102,7 +104,7 @@ function errMessage(e: unknown): string {
 }
 
 export async function runFilterProcess(opts: FilterProcessOptions): Promise<FilterProcessResult> {
-  const w = new PktWriter(opts.output);
+  const w = new PktWriter(opts.output, opts.outputFd);
   const s = opts.settings;
   const malformed: string[] = [];
   let queue: DelayQueue | null = null;

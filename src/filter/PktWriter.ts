@@ -4,6 +4,7 @@
  * response before sending the next request: one write per small file is what keeps a checkout
  * of thousands of small files cheap. Not safe for concurrent use.
  */
+import { writeSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { encodePkt, encodeTextPkt, FLUSH_PKT, PKT_MAX_PAYLOAD } from '../model/pktline.js';
 
@@ -14,7 +15,16 @@ export class PktWriter {
   private bytes = 0;
   private error: Error | null = null;
 
-  constructor(private readonly out: Writable) {
+  /**
+   * `fd`, when given, is the descriptor behind `out` (git's pipe): responses are written to it
+   * with writeSync while the stream has nothing queued, which skips the stream machinery and
+   * a callback per response (git reads every response before it sends the next request, so
+   * the write does not block for long). EAGAIN falls back to the stream for the rest.
+   */
+  constructor(
+    private readonly out: Writable,
+    private readonly fd?: number,
+  ) {
     out.on('error', (e) => {
       this.error ??= e;
     });
@@ -55,9 +65,22 @@ export class PktWriter {
   async send(): Promise<void> {
     if (this.error) throw this.error;
     if (this.bytes === 0) return;
-    const buf = this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts, this.bytes);
+    let buf = this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts, this.bytes);
     this.parts = [];
     this.bytes = 0;
+    if (this.fd !== undefined && this.out.writableLength === 0) {
+      let off = 0;
+      try {
+        while (off < buf.length) off += writeSync(this.fd, buf, off, buf.length - off);
+        return;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') {
+          this.error ??= e as Error;
+          throw e;
+        }
+        buf = buf.subarray(off); // the pipe is full: the stream sends the rest when it drains
+      }
+    }
     await new Promise<void>((resolve, reject) => {
       this.out.write(buf, (e) => (e ? reject(e) : resolve()));
     });

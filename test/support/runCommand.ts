@@ -39,6 +39,7 @@ export async function runCommand(mod: CommandModule, name: string, args: string[
     stdin: Readable.from([Buffer.from(o.stdin ?? '')]),
     // In-process commands never read fd 0 (only filter-process does, in its own process).
     stdinFd: -1,
+    stdoutFd: -1,
     stdout: sink(out),
     stderr: sink(err),
     stdoutIsTTY: Boolean(o.stdoutIsTTY),

@@ -48,6 +48,7 @@ async function run(skip: boolean, ctx: CliContext): Promise<number> {
     // a blocking descriptor.
     input: { fd: ctx.stdinFd },
     output: ctx.stdout,
+    ...(ctx.stdoutFd >= 0 ? { outputFd: ctx.stdoutFd } : {}),
     settings,
     log: (line) => {
       progress?.clear();
