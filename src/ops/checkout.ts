@@ -22,6 +22,7 @@ import { decodePointer, encodePointer, POINTER_MAX_SIZE, tryDecodePointer, type 
 import type { LfsStore } from '../store/LfsStore.js';
 import type { RepoContext } from './repoContext.js';
 import { scanIndex, type PointerEntry } from './scanPointers.js';
+import { DirHandles } from './DirHandles.js';
 import { recordWrittenEntries, writeUserFile, writeWorktreeFile, type IndexedFile, type WriteSource } from './worktreeWriter.js';
 
 export type CheckoutEvent =
@@ -150,21 +151,27 @@ export async function runCheckout(ctx: RepoContext, opts: CheckoutOptions): Prom
   res.total = entries.length;
   for (const e of entries) res.totalBytes += e.pointer.size;
   // Files are written CONCURRENCY at a time (each write is a chain of small fs calls on libuv's
-  // thread pool); results are put back in index order afterwards.
+  // thread pool); results are put back in index order afterwards. Directories are opened once
+  // for the whole run (DirHandles).
   const outcomes: Array<CheckoutResult | undefined> = new Array(entries.length);
   const toRecord: WrittenEntry[] = [];
   let next = 0;
   let done = 0;
+  const dirs = new DirHandles(workTree);
   const worker = async () => {
     while (next < entries.length) {
       const i = next++;
       const one: CheckoutResult = { ...res, written: [], notLocal: [], errors: [], refreshProblems: [] };
-      await checkoutOne(ctx, workTree, entries[i]!, one, toRecord, emit);
+      await checkoutOne(ctx, workTree, entries[i]!, one, toRecord, emit, dirs);
       outcomes[i] = one;
       emit({ type: 'progress', done: ++done, total: entries.length });
     }
   };
-  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, entries.length) }, worker));
+  try {
+    await Promise.all(Array.from({ length: Math.min(CONCURRENCY, entries.length) }, worker));
+  } finally {
+    await dirs.close();
+  }
   for (const o of outcomes) {
     if (!o) continue;
     res.written.push(...o.written);
@@ -203,7 +210,7 @@ async function cleansToItsPointer(ctx: RepoContext, workTree: string, written: r
   return out;
 }
 
-async function checkoutOne(ctx: RepoContext, workTree: string, e: PointerEntry, res: CheckoutResult, toRecord: WrittenEntry[], emit: (e: CheckoutEvent) => void): Promise<void> {
+async function checkoutOne(ctx: RepoContext, workTree: string, e: PointerEntry, res: CheckoutResult, toRecord: WrittenEntry[], emit: (e: CheckoutEvent) => void, dirs: DirHandles): Promise<void> {
   const p = e.pointer;
   const fail = (msg: string) => {
     res.errors.push({ path: e.path, message: msg });
@@ -221,6 +228,7 @@ async function checkoutOne(ctx: RepoContext, workTree: string, e: PointerEntry, 
       ? await writeWorktreeFile({
           workTree,
           path: e.path,
+          dirs,
           source,
           executable: e.mode === '100755',
           // Only a file still holding this pointer is replaced; and without the object, an

@@ -14,9 +14,11 @@
  *    then renamed over the target. The rename breaks hard links (the old inode, and so every
  *    other name of it, keeps its bytes) and a failure at any point (source error, disk full,
  *    size/hash mismatch) leaves the target as it was and removes the temp file (F8).
- *  - The parent chain is checked again right before the rename (identity of the parent
- *    directory by dev/inode), which narrows, but like git and git-lfs does not eliminate, a
- *    race with a concurrent directory swap (HR10).
+ *  - On Linux every parent directory is opened from its parent's descriptor with O_NOFOLLOW
+ *    and the temp file and rename are named through the descriptor (DirHandles), so a
+ *    directory swapped for a symlink during the write cannot redirect it (HR10). Elsewhere the
+ *    parent chain is checked again right before the rename (identity by dev/inode), which
+ *    narrows, but like git and git-lfs does not eliminate, that race.
  *  - Nothing is written when there is no work tree.
  * Object data is streamed, never buffered whole. Safe to call concurrently for different paths.
  */
@@ -29,6 +31,7 @@ import { pipeline } from 'node:stream/promises';
 import { GitError, IntegrityError, TslfsError, UnsafePathError } from '../errors/TslfsError.js';
 import { git, gitText, spawnGit, splitNul, type Env } from '../git/exec.js';
 import { patchIndexStats } from '../git/indexStatPatch.js';
+import { DirHandles, procFdUsable } from './DirHandles.js';
 
 export interface PathRules {
   /** Also refuse characters Windows cannot store (<>:"|?* and control characters). Default: on win32. */
@@ -103,11 +106,17 @@ export interface WorktreeWriteOptions {
   /** Permission bits for a new file (before umask): 0o666 by default, 0o777 for executables. */
   executable?: boolean;
   /**
-   * Called with the lstat of an existing regular file at the target; return false to leave it
-   * alone (the write is skipped and `skipped` is returned).
+   * Called with a path naming the existing regular file at the target (possibly through
+   * /proc/self/fd, see DirHandles) and its lstat; return false to leave it alone (the write is
+   * skipped and `skipped` is returned).
    */
   canReplace?: (absPath: string, st: Stats) => Promise<boolean> | boolean;
   rules?: PathRules;
+  /**
+   * Directory handles shared by a run of writes (checkout): each directory is opened once.
+   * The caller closes it. Without it, one is made and closed per call.
+   */
+  dirs?: DirHandles;
 }
 
 /**
@@ -259,13 +268,37 @@ async function writeViaTemp(target: string, source: WriteSource, mode: number, k
   }
 }
 
-/** Write one file into the work tree (see the module contract). */
+/**
+ * Write one file into the work tree (see the module contract). With `dirs` (or, when none is
+ * given, a DirHandles made for this call), parent directories are opened and named through
+ * descriptors, so a directory swapped for a symlink during the write cannot redirect it (HR10);
+ * where /proc/self/fd is not available the path-based checks are used.
+ */
 export async function writeWorktreeFile(opts: WorktreeWriteOptions): Promise<WriteOutcome> {
   if (!opts.workTree) throw new TslfsError('This operation must be run in a work tree.', { code: 'ENOWORKTREE' });
   const rel = validateRepoPath(opts.path, opts.rules);
   const root = opts.workTree;
-  const parent = await ensureParents(root, rel);
-  const target = join(root, ...rel.split('/'));
+  if (!(await procFdUsable())) {
+    const parent = await ensureParents(root, rel);
+    return writeAt(join(root, ...rel.split('/')), rel, opts, () => recheckParents(root, rel, parent));
+  }
+  const own = opts.dirs ? null : new DirHandles(root);
+  const dirs = opts.dirs ?? own!;
+  try {
+    const cut = rel.lastIndexOf('/');
+    const dir = await dirs.dir(cut < 0 ? '' : rel.slice(0, cut));
+    try {
+      return await writeAt(`${dir.path}/${rel.slice(cut + 1)}`, rel, opts, async () => {});
+    } finally {
+      await dir.release();
+    }
+  } finally {
+    await own?.close();
+  }
+}
+
+/** The write itself, at `target` (a path whose directory part has been checked). */
+async function writeAt(target: string, rel: string, opts: WorktreeWriteOptions, recheck: () => Promise<void>): Promise<WriteOutcome> {
   const st = await lstat(target).catch((e) => {
     if (code(e) === 'ENOENT') return null;
     if (code(e) === 'ENOTDIR') throw new UnsafePathError(rel, 'not a directory');
@@ -275,7 +308,7 @@ export async function writeWorktreeFile(opts: WorktreeWriteOptions): Promise<Wri
   if (st && opts.canReplace && !(await opts.canReplace(target, st))) return { written: false, skipped: true };
   const mode = st ? st.mode & 0o7777 : opts.executable ? 0o777 : 0o666;
   const { bytes, ino } = await writeViaTemp(target, opts.source, mode, Boolean(st), async () => {
-    await recheckParents(root, rel, parent);
+    await recheck();
     const now = await lstat(target).catch(() => null);
     if (now && !now.isFile()) throw new UnsafePathError(rel, 'not a regular file');
     // The file that canReplace approved must still be the one we replace (a user edit, or a
