@@ -24,7 +24,7 @@ import { cleanContent } from './cleanContent.js';
 import { DelayQueue } from './DelayQueue.js';
 import type { FilterSettings } from './FilterSettings.js';
 import { PktWriter } from './PktWriter.js';
-import { missingMessage, planSmudge, readSmudgeInput, writeObject } from './smudgeContent.js';
+import { missingMessage, planSmudge, readSmallObject, readSmudgeInput, SMALL_OBJECT, writeObject } from './smudgeContent.js';
 import { Spool } from './Spool.js';
 
 /** What the loop reads packets from: PktReader (a stream) or FdPktReader (a descriptor). */
@@ -138,6 +138,22 @@ export async function runFilterProcess(opts: FilterProcessOptions): Promise<Filt
 
   /** status=success, the object's bytes, then an empty or error trailing list. */
   const respondObject = async (p: Pointer, path: string): Promise<void> => {
+    if (p.extensions.length === 0 && p.size <= SMALL_OBJECT) {
+      // The common case of a checkout of many small files: read, frame and send in one go.
+      let data: Buffer;
+      try {
+        data = readSmallObject(s, p.oid, p.size);
+        if (data.length !== p.size) throw new TslfsError(`LFS object ${p.oid} changed size while being read (${data.length} != ${p.size} bytes)`);
+      } catch (e) {
+        opts.log(`Error smudging ${path} (${p.oid.slice(0, 7)}): ${errMessage(e)}`);
+        return respondError();
+      }
+      w.list(['status=success']);
+      w.dataNow(data);
+      w.flush();
+      w.flush();
+      return w.send();
+    }
     w.list(['status=success']);
     try {
       await writeObject(p, path, s, (c) => w.data(c));

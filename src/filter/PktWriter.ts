@@ -53,11 +53,16 @@ export class PktWriter {
     this.flush();
   }
 
-  /** Content as data packets of at most PKT_MAX_PAYLOAD bytes; sends when enough is buffered. */
-  async data(chunk: Buffer): Promise<void> {
+  /** Content as data packets, buffered without sending (for content known to be small). */
+  dataNow(chunk: Buffer): void {
     for (let off = 0; off < chunk.length; off += PKT_MAX_PAYLOAD) {
       this.push(encodePkt(chunk.subarray(off, Math.min(chunk.length, off + PKT_MAX_PAYLOAD))));
     }
+  }
+
+  /** Content as data packets of at most PKT_MAX_PAYLOAD bytes; sends when enough is buffered. */
+  async data(chunk: Buffer): Promise<void> {
+    this.dataNow(chunk);
     if (this.bytes >= SEND_AT) await this.send();
   }
 

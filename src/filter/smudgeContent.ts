@@ -50,26 +50,36 @@ export async function planSmudge(p: Pointer, path: string, s: FilterSettings): P
   return (await s.store.ensureLocal(p.oid, p.size)) ? 'local' : 'missing';
 }
 
-const SMALL_OBJECT = 256 * 1024;
+/** Objects up to this size are read with one synchronous read (see readSmallObject). */
+export const SMALL_OBJECT = 256 * 1024;
+
+/**
+ * A small local object's bytes (expectedSize <= SMALL_OBJECT), read synchronously in one go:
+ * filter-process serves one request at a time, so a thread-pool round trip per small file would
+ * be most of a checkout's cost (see planSmudge). Returns what is there, up to expectedSize + 1
+ * bytes (a grown file shows up as a size mismatch for the caller). Throws the fs error.
+ */
+export function readSmallObject(s: FilterSettings, oid: string, expectedSize: number): Buffer {
+  const fd = openSync(s.store.objectPath(oid), 'r');
+  try {
+    const buf = Buffer.allocUnsafe(expectedSize + 1);
+    let n = 0;
+    for (;;) {
+      const k = readSync(fd, buf, n, buf.length - n, null);
+      if (k === 0) break;
+      n += k;
+      if (n === buf.length) break;
+    }
+    return buf.subarray(0, n);
+  } finally {
+    closeSync(fd);
+  }
+}
 
 /** The local object's bytes, in chunks of at most 1 MiB (one read for small objects). */
 export async function* readObject(s: FilterSettings, oid: string, expectedSize = -1): AsyncGenerator<Buffer> {
   if (expectedSize >= 0 && expectedSize <= SMALL_OBJECT) {
-    // One synchronous read for small objects (see planSmudge); bounded by SMALL_OBJECT.
-    const fd = openSync(s.store.objectPath(oid), 'r');
-    try {
-      const buf = Buffer.allocUnsafe(expectedSize + 1);
-      let n = 0;
-      for (;;) {
-        const k = readSync(fd, buf, n, buf.length - n, null);
-        if (k === 0) break;
-        n += k;
-        if (n === buf.length) break; // grew: the caller's size check reports it
-      }
-      yield buf.subarray(0, n);
-    } finally {
-      closeSync(fd);
-    }
+    yield readSmallObject(s, oid, expectedSize);
     return;
   }
   const fh = await open(s.store.objectPath(oid), 'r');
