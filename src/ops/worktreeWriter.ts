@@ -24,7 +24,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { constants, createWriteStream, type BigIntStats, type Stats } from 'node:fs';
-import { chmod, lstat, mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
+import { chmod, copyFile, lstat, mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -177,6 +177,30 @@ function tempNameFor(target: string): string {
 
 const CHUNK = 1 << 20;
 
+/** Objects this big are copied by the kernel (fs.copyFile) while a second read hashes them. */
+const KERNEL_COPY_MIN = 8 << 20;
+
+/**
+ * Hash a file (opened with O_NOFOLLOW) into `hash`, in CHUNK reads; stops with IntegrityError
+ * past `limit` bytes. Returns the byte count.
+ */
+async function hashFileInto(path: string, hash: ReturnType<typeof createHash> | null, limit: number): Promise<number> {
+  const fh = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+  try {
+    const buf = Buffer.allocUnsafe(CHUNK);
+    let bytes = 0;
+    for (;;) {
+      const { bytesRead } = await fh.read(buf, 0, buf.length, null);
+      if (bytesRead === 0) return bytes;
+      bytes += bytesRead;
+      if (bytes > limit) throw new IntegrityError(`content is larger than ${limit} bytes`);
+      hash?.update(buf.subarray(0, bytesRead));
+    }
+  } finally {
+    await fh.close();
+  }
+}
+
 /**
  * Copy `src` to `dst` in CHUNK pieces, reading the next piece while the current one is hashed
  * and written (two buffers: memory is 2 MiB whatever the size). Stops with IntegrityError as
@@ -226,15 +250,37 @@ async function writeViaTemp(target: string, source: WriteSource, mode: number, k
   const fh = await open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, mode);
   let bytes = 0;
   const hash = source.oid ? createHash('sha256') : null;
+  let modeSet = false;
   try {
-    const ino = (await fh.stat({ bigint: true })).ino;
-    if (source.file) {
+    const created = await fh.stat({ bigint: true });
+    let ino = created.ino;
+    if (source.file && source.size !== undefined && source.size >= KERNEL_COPY_MIN) {
+      // Big object: the kernel copies (copy_file_range, or a reflink) while we hash the source;
+      // the copy lands in a fresh O_EXCL file, so a symlink planted at the temp name is refused.
+      const finalMode = keepMode ? mode : Number(created.mode) & 0o7777; // `mode` after the umask
+      await fh.close();
+      await rm(tmp, { force: true });
+      const [, hashed] = await Promise.all([copyFile(source.file, tmp, constants.COPYFILE_EXCL), hashFileInto(source.file, hash, source.size)]);
+      const out = await open(tmp, constants.O_RDONLY | constants.O_NOFOLLOW);
+      try {
+        await out.chmod(finalMode);
+        const st = await out.stat({ bigint: true });
+        ino = st.ino;
+        bytes = Number(st.size);
+      } finally {
+        await out.close();
+      }
+      if (hashed !== bytes) throw new IntegrityError(`expected ${bytes} bytes while hashing, got ${hashed} (the stored object changed while being read)`);
+      modeSet = true;
+    } else if (source.file) {
       const src = await open(source.file, constants.O_RDONLY | constants.O_NOFOLLOW);
       try {
         bytes = await copyHashed(src, fh, hash, source.size);
       } finally {
         await src.close();
       }
+      if (keepMode) await fh.chmod(mode);
+      modeSet = true;
       await fh.close();
     } else {
       const out = createWriteStream('', { fd: fh, autoClose: true, highWaterMark: 1 << 20 });
@@ -257,7 +303,7 @@ async function writeViaTemp(target: string, source: WriteSource, mode: number, k
       const got = hash.digest('hex');
       if (got !== source.oid) throw new IntegrityError(`expected OID ${source.oid}, got ${got} (the stored object is corrupt; run \`tslfs fsck\`)`);
     }
-    if (keepMode) await chmod(tmp, mode);
+    if (keepMode && !modeSet) await chmod(tmp, mode);
     if (beforeRename) await beforeRename();
     await rename(tmp, target);
     return { bytes, ino };

@@ -3,7 +3,7 @@
  * on tslfs's own filter), compared with git-lfs 3.3.0 where the output format matters.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeSandbox, sha256, type Sandbox } from '../support/sandbox.js';
 
@@ -217,6 +217,26 @@ describe('tslfs checkout', () => {
     expect(r.stderr).toMatch(/could not check out "a\.dat": expected OID .*\(the stored object is corrupt; run `tslfs fsck`/);
     expect(existsSync(join(dir, 'a.dat'))).toBe(false);
     expect(readFileSync(join(dir, 'b.dat'), 'utf8')).toBe('world\n');
+  });
+
+  it('F12/O7 for a big object (kernel copy): a same-size corrupt object leaves nothing behind', async () => {
+    const big = Buffer.alloc(9 << 20, 7);
+    const dir = await lfsRepo(sb, 'r', { 'big.dat': big.toString('latin1'), 'ok.dat': big.toString('latin1').slice(1) });
+    const obj = objPath(dir, await sha256(Buffer.from(big.toString('latin1'), 'latin1')));
+    const bad = Buffer.from(big);
+    bad[bad.length - 1] = 8;
+    writeFileSync(obj, bad);
+    rmSync(join(dir, 'big.dat'));
+    rmSync(join(dir, 'ok.dat'));
+    const r = await sb.tslfs(['checkout'], { cwd: dir });
+    expect(r.exitCode).toBe(0);
+    expect(r.stderr).toMatch(/could not check out "big\.dat": expected OID .*\(the stored object is corrupt; run `tslfs fsck`/);
+    expect(existsSync(join(dir, 'big.dat'))).toBe(false);
+    expect(readdirSync(dir).filter((n) => n.includes('.tslfs-'))).toEqual([]);
+    expect(readFileSync(join(dir, 'ok.dat')).length).toBe(big.length - 1);
+    // A new file gets 0666 less the umask, like any other file made here (not the store's mode).
+    expect(statSync(join(dir, 'ok.dat')).mode & 0o777).toBe(statSync(join(dir, '.gitattributes')).mode & 0o777);
+    expect(await status(sb, dir)).toBe(' D big.dat\n');
   });
 
   it('does nothing in a bare repository and says so', async () => {
