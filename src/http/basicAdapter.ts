@@ -22,14 +22,14 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { Transform, type TransformCallback } from 'node:stream';
 import type { Config } from '../config/Config.js';
 import { IntegrityError, TransferError, TslfsError } from '../errors/TslfsError.js';
 import type { Authenticator } from './Authenticator.js';
 import { LFS_MEDIA_TYPE, maxRetryTimeMs, rateLimitError } from './batchClient.js';
 import { isExpired } from './batchReply.js';
-import { discardBody, type HttpRequest, type HttpResponse } from './HttpClient.js';
+import { discardBody, type BodySource, type HttpRequest, type HttpResponse } from './HttpClient.js';
 import { HttpNetworkError, isTlsFailure, statusMessage } from './httpErrors.js';
 import { readErrorBody } from './readBody.js';
 import { redactUrl } from './redact.js';
@@ -202,13 +202,24 @@ export class BasicAdapter {
     if (!chunked) safeHeaders['content-length'] = String(req.size);
     else for (const k of Object.keys(headers)) if (k.toLowerCase() === 'transfer-encoding') delete headers[k];
     let reader: VerifyingReader | null = null;
-    const body = () => {
-      reader?.destroy();
-      reader = new VerifyingReader(req.oid, req.size, onProgress);
-      const rs = createReadStream(localPath, { highWaterMark: 1 << 20 });
-      rs.on('error', (e) => reader!.destroy(e));
-      return rs.pipe(reader);
-    };
+    let body: () => BodySource;
+    if (req.size <= SMALL_UPLOAD) {
+      // Small objects: one read, verified before anything is sent, and the same bytes for a
+      // retry (a stream per object costs more than the object).
+      const data = await readFile(localPath);
+      if (data.length !== req.size) throw new IntegrityError(`[${req.oid}] local object changed during upload (${data.length} of ${req.size} bytes)`);
+      const got = createHash('sha256').update(data).digest('hex');
+      if (got !== req.oid) throw new IntegrityError(`[${req.oid}] local object is corrupt: it hashes to ${got}`);
+      body = () => data;
+    } else {
+      body = () => {
+        reader?.destroy();
+        reader = new VerifyingReader(req.oid, req.size, onProgress);
+        const rs = createReadStream(localPath, { highWaterMark: 1 << 20 });
+        rs.on('error', (e) => reader!.destroy(e));
+        return rs.pipe(reader);
+      };
+    }
     let res: HttpResponse;
     try {
       res = await this.send({ method: 'PUT', url: action.href, headers, safeHeaders, body, ...(signal ? { signal } : {}) }, action);
@@ -219,6 +230,7 @@ export class BasicAdapter {
     }
     if (res.status < 200 || res.status >= 300) throw await this.statusError(res, `PUT ${shown}`);
     await discardBody(res);
+    if (req.size <= SMALL_UPLOAD) onProgress(req.size);
     if (req.verify) await this.verify(req, req.verify, signal);
   }
 
@@ -261,6 +273,9 @@ export class BasicAdapter {
  * Passes the file's bytes through, hashing them; holds the last chunk back until the byte
  * count and sha256 match the object, so a changed file never reaches the server whole.
  */
+/** Uploads up to this size are read whole and verified before the request (see upload()). */
+const SMALL_UPLOAD = 1 << 20;
+
 class VerifyingReader extends Transform {
   private readonly hash = createHash('sha256');
   private held: Buffer | null = null;

@@ -298,13 +298,18 @@ describe('retries, Retry-After and expiry', () => {
 });
 
 describe('upload integrity', () => {
-  it('never sends a local object whose bytes do not hash to its oid (the last chunk is held back)', async () => {
-    const good = obj('the real content\n');
+  // Small objects are read and checked before the request; big ones are checked as they stream
+  // and the last chunk is held back until the hash matches.
+  it.each([
+    ['small (read whole)', 'the real content\n'],
+    ['big (streamed)', 'the real content\n'.repeat(100_000)],
+  ])('never sends a local object whose bytes do not hash to its oid: %s', async (_kind, text) => {
+    const good = obj(text);
     const dir = await newRepo();
     const ctx = await openRepo({ cwd: dir, env: sb.env });
     const p = ctx.store.objectPath(good.oid);
     mkdirSync(dirname(p), { recursive: true });
-    writeFileSync(p, 'THE REAL CONTENT\n'); // same size, other bytes
+    writeFileSync(p, text.toUpperCase()); // same size, other bytes
     const r = await run('upload', [good], { repo: 'upcorrupt', dir, maxRetries: 0 });
     expect(r.results[0]!.status).toBe('failed');
     expect(r.results[0]!.error?.name).toBe('IntegrityError');
