@@ -5,7 +5,8 @@
  *  - Dedupe: an oid is transferred once however many times it is added (paths are collected).
  *  - Batching: objects are handed to the Batcher in groups of at most `batchSize`, each group
  *    sorted largest first; workers start objects in that order.
- *  - Concurrency: at most `concurrency` adapter calls run at once.
+ *  - Concurrency: at most `concurrency` adapter calls run at once; a download's verify-and-store
+ *    step runs after its slot is freed, with at most `concurrency` of those at once.
  *  - Retries per object: a retriable failure (see isRetriable) waits backoffDelay(n) (or the
  *    server's Retry-After) through the injected `sleep`, then goes back through a new batch
  *    (fresh actions). After `maxRetries` retries the object fails. One failing object never
@@ -108,6 +109,8 @@ export class TransferQueue {
   private readonly ready: Ready[] = [];
   private readonly adapters = new Set<TransferAdapter>();
   private active = 0;
+  /** Downloads whose body has arrived and that are being verified and written (see runOne). */
+  private committing = 0;
   private batching = false;
   private gatherTimer: ReturnType<typeof setTimeout> | null = null;
   private gatherDue = false;
@@ -207,10 +210,14 @@ export class TransferQueue {
     while (this.active < this.concurrency && this.ready.length > 0) {
       const r = this.ready.shift()!;
       this.active++;
-      void this.runOne(r).finally(() => {
+      let released = false;
+      const release = () => {
+        if (released) return;
+        released = true;
         this.active--;
         this.pump();
-      });
+      };
+      void this.runOne(r, release).finally(release);
     }
   }
 
@@ -253,7 +260,12 @@ export class TransferQueue {
     }
   }
 
-  private async runOne(r: Ready): Promise<void> {
+  /**
+   * Transfer one object. `release` frees its worker slot early: a download calls it once the
+   * body has arrived, so the next request starts while this object is verified and written
+   * (at most `concurrency` such early-released commits run at once).
+   */
+  private async runOne(r: Ready, release: () => void): Promise<void> {
     const { entry } = r;
     const item = entry.item;
     let adapter: TransferAdapter;
@@ -277,10 +289,26 @@ export class TransferQueue {
         const w = await this.opts.store.newWriter({ resume: { oid: item.oid, size: item.size } });
         try {
           await adapter.download(req, w, onProgress, this.opts.signal);
+        } catch (e) {
+          await w.abort();
+          throw e;
+        }
+        // Free the slot for the next request unless `concurrency` stores already run.
+        const early = this.committing < this.concurrency;
+        if (early) {
+          this.committing++;
+          release();
+        }
+        try {
           await w.commit({ oid: item.oid, size: item.size });
         } catch (e) {
           await w.abort();
           throw e;
+        } finally {
+          if (early) {
+            this.committing--;
+            this.pump();
+          }
         }
       } else {
         await adapter.upload(req, this.opts.store.objectPath(item.oid), onProgress, this.opts.signal);

@@ -208,6 +208,41 @@ describe('TransferQueue', () => {
     }
   });
 
+  it('starts the next download while earlier ones are stored; downloads plus stores stay bounded', async () => {
+    const objs = makeObjs(40);
+    const { q, remote, store } = setup(objs, { concurrency: 4, batchSize: 40 });
+    // Commits that take long (a slow disk): downloads must go on meanwhile, but bounded.
+    let committing = 0;
+    let maxCommitting = 0;
+    let maxInFlight = 0;
+    let overlapped = false;
+    const inner = store.newWriter.bind(store);
+    store.newWriter = async () => {
+      const w = await inner();
+      return {
+        ...w,
+        async commit(expect?: { oid: string; size: number }) {
+          committing++;
+          maxCommitting = Math.max(maxCommitting, committing);
+          maxInFlight = Math.max(maxInFlight, committing + remote.active);
+          if (remote.active > 0) overlapped = true;
+          for (let i = 0; i < 5; i++) await tick();
+          committing--;
+          return w.commit(expect);
+        },
+      };
+    };
+    for (const o of objs) void q.add(o);
+    const res = await q.finish();
+    expect(res.filter((x) => x.status === 'transferred')).toHaveLength(40);
+    expect(store.objects.size).toBe(40);
+    expect(overlapped).toBe(true);
+    // `concurrency` stores release their slot early; past that a store keeps its slot.
+    expect(maxCommitting).toBeGreaterThan(1);
+    expect(maxInFlight).toBeLessThanOrEqual(8);
+    expect(remote.maxActive).toBeLessThanOrEqual(4);
+  });
+
   it('retries a retriable failure with 250ms*2^(n-1) backoff through the injected sleep', async () => {
     const objs = makeObjs(3);
     const { q, remote, sleeps, events } = setup(objs);
