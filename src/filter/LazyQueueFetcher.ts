@@ -24,8 +24,6 @@ export class LazyQueueFetcher implements ObjectFetcher {
   }
 
   async fetch(req: FetchRequest): Promise<void> {
-    // Alternates first: no need to load anything for an object a reference store has.
-    if (await this.ctx.store.ensureLocal(req.oid, req.size)) return;
     return (await this.load()).fetch(req);
   }
 

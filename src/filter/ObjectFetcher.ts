@@ -6,6 +6,8 @@
  * Contract: fetch() may be called many times without awaiting (filter-process delays every
  * missing object of a checkout before it asks for results). It resolves once the object is in
  * the store with the given size and oid (verified), and rejects with a TslfsError otherwise.
+ * Callers ask only for objects they found missing (planSmudge checked the store and the
+ * alternates), so implementations need not check again before downloading.
  */
 export interface FetchRequest {
   oid: string;

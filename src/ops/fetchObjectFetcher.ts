@@ -58,7 +58,6 @@ export class QueueObjectFetcher implements ObjectFetcher {
 
   /** Resolves when the object is in the store (verified); rejects with a TslfsError otherwise. */
   async fetch(req: FetchRequest): Promise<void> {
-    if (await this.ctx.store.ensureLocal(req.oid, req.size)) return;
     const q = await this.queue();
     const r = await q.add({ oid: req.oid, size: req.size, name: req.path });
     if (r.status !== 'failed') return;

@@ -109,6 +109,8 @@ export class TransferQueue {
   private readonly ready: Ready[] = [];
   private readonly adapters = new Set<TransferAdapter>();
   private active = 0;
+  /** The last writer being made (see runOne). */
+  private writerOrder: Promise<unknown> = Promise.resolve();
   /** Downloads whose body has arrived and that are being verified and written (see runOne). */
   private committing = 0;
   private batching = false;
@@ -286,7 +288,11 @@ export class TransferQueue {
     const req = { ...item, direction: this.direction, action: r.reply.action, verify: r.reply.verify ?? null };
     try {
       if (this.direction === 'download') {
-        const w = await this.opts.store.newWriter({ resume: { oid: item.oid, size: item.size } });
+        // Writers are made one after another, so adapters see downloads in the order the
+        // workers started them (largest first), however the store's file operations interleave.
+        const made = this.writerOrder.then(() => this.opts.store.newWriter({ resume: { oid: item.oid, size: item.size } }));
+        this.writerOrder = made.catch(() => {});
+        const w = await made;
         try {
           await adapter.download(req, w, onProgress, this.opts.signal);
         } catch (e) {
