@@ -1,13 +1,17 @@
 /**
  * The work of the post-checkout, post-commit and post-merge hooks: make `lockable` files
  * read-only (see ops/lockableReadonly.ts). Cheap when nothing is lockable: one rev-parse, one
- * config read and one ls-files of .gitattributes files. Outside a repository, in a bare one or
+ * config read and one ls-files of .gitattributes files, run at the same time. Outside a repository, in a bare one or
  * when disabled (GIT_LFS_SET_LOCKABLE_READONLY=0 is checked before anything runs) it does
  * nothing. Returns the paths whose mode changed. Hooks do not check lfs.repositoryformatversion
  * (they change no configuration); git failures throw GitError.
  */
+import { Config } from '../config/Config.js';
+import { readGitConfig } from '../config/load.js';
+import { NotARepositoryError } from '../errors/TslfsError.js';
 import type { Env } from '../git/exec.js';
-import { fixLockableFiles, setLockableReadonlyEnabled, type LockableScope, type LockOwnership } from '../ops/lockableReadonly.js';
+import { discoverRepo } from '../git/repo.js';
+import { fixLockableFiles, listAttributeFiles, mayHaveLockable, setLockableReadonlyEnabled, type LockableScope, type LockOwnership } from '../ops/lockableReadonly.js';
 import { localLockOwnership } from '../ops/localLockOwnership.js';
 import { tryOpenRepo } from '../ops/repoContext.js';
 
@@ -41,6 +45,19 @@ export function scopeFor(event: LockableHook): LockableScope {
 
 export async function runLockableHook(opts: LockableHookOptions): Promise<string[]> {
   if (!setLockableReadonlyEnabled(null, opts.env)) return [];
+  // The common case is a repository where nothing says `lockable`: find that out with three git
+  // processes run at once (repository, config, .gitattributes files), and open the repository
+  // fully (.lfsconfig, store) only when some attributes file mentions it.
+  const [repo, gitEntries, attributeFiles] = await Promise.all([
+    discoverRepo(opts.cwd, opts.env).catch((e: unknown) => {
+      if (e instanceof NotARepositoryError) return null;
+      throw e;
+    }),
+    readGitConfig(opts.cwd, opts.env),
+    listAttributeFiles(opts.cwd, opts.env).catch(() => null),
+  ]);
+  if (!repo?.workTree || attributeFiles === null) return [];
+  if (!(await mayHaveLockable({ repo, config: new Config(gitEntries, [], opts.env), env: opts.env }, attributeFiles))) return [];
   const ctx = await tryOpenRepo({ cwd: opts.cwd, env: opts.env });
   if (!ctx || !ctx.repo.workTree) return [];
   // Our own locks (the local lock cache) stay writable.

@@ -61,21 +61,26 @@ async function mentionsLockable(path: string): Promise<boolean> {
  * False when no attribute source mentions `lockable` (then nothing can be lockable). One git
  * call (ls-files of .gitattributes files) plus small file reads.
  */
-export async function mayHaveLockable(ctx: LockableContext): Promise<boolean> {
+export async function mayHaveLockable(ctx: LockableContext, attributeFiles?: readonly string[]): Promise<boolean> {
   const { repo, config, env } = ctx;
   const sources: string[] = [join(repo.commonDir, 'info', 'attributes')];
   const global = globalAttributesFile(config, env);
   if (global) sources.push(isAbsolute(global) ? global : join(repo.workTree ?? repo.gitDir, global));
   for (const s of sources) if (await mentionsLockable(s)) return true;
   if (!repo.workTree) return false;
-  const r = await git(['ls-files', '-z', '--', '.gitattributes', ':(glob)**/.gitattributes'], {
-    cwd: repo.workTree,
-    env,
-  });
-  for (const rel of new Set(splitNul(r.stdout))) {
+  for (const rel of new Set(attributeFiles ?? (await listAttributeFiles(repo.workTree, env)))) {
     if (await mentionsLockable(join(repo.workTree, rel))) return true;
   }
   return false;
+}
+
+/**
+ * The .gitattributes files in the index, repo-root-relative, from any directory of the work
+ * tree (`cwd`). The hooks start this at the same time as the repository lookup.
+ */
+export async function listAttributeFiles(cwd: string, env: Env): Promise<string[]> {
+  const r = await git(['ls-files', '-z', '--full-name', '--', ':(top).gitattributes', ':(top,glob)**/.gitattributes'], { cwd, env });
+  return splitNul(r.stdout);
 }
 
 /** Index paths (repo-root-relative) whose `lockable` attribute is set, optionally limited to `among`. */

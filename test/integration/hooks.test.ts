@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { runLockableHook } from '../../src/api/lockableHook.js';
 import { makeSandbox, TSLFS_BIN, TSLFS_CMD, type Sandbox } from '../support/sandbox.js';
 import { installHooksQuietly } from '../../src/ops/hooks.js';
 import { openRepo } from '../../src/ops/repoContext.js';
@@ -168,6 +169,20 @@ describe('lockable files after checkout, commit and merge', () => {
     expect(c.stderr).toBe('');
     expect(writable(join(repo, 'art.psd'))).toBe(false);
     expect(writable(join(repo, 'notes.txt'))).toBe(true);
+  });
+
+  it('finds `lockable` in a nested .gitattributes when the hook runs from a subdirectory', async () => {
+    const repo = await sb.initRepo('r', 'none');
+    sb.write('r/sub/deep/.gitattributes', '*.psd lockable\n');
+    sb.write('r/sub/deep/a.psd', 'x\n');
+    sb.write('r/other/b.txt', 'y\n');
+    await sb.git(['add', '.'], { cwd: repo });
+    const changed = await runLockableHook({ cwd: join(repo, 'other'), env: sb.env, event: { hook: 'post-merge' } });
+    expect(changed).toEqual(['sub/deep/a.psd']);
+    expect(writable(join(repo, 'sub/deep/a.psd'))).toBe(false);
+    expect(writable(join(repo, 'other/b.txt'))).toBe(true);
+    // Outside a repository: nothing, no error.
+    expect(await runLockableHook({ cwd: sb.root, env: sb.env, event: { hook: 'post-merge' } })).toEqual([]);
   });
 
   it('post-checkout of a branch touches only changed files; a file checkout and post-merge touch all', async () => {
