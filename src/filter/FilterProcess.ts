@@ -247,8 +247,9 @@ export async function runFilterProcess(opts: FilterProcessOptions): Promise<Filt
       if (entry) {
         p = entry.pointer;
         if (entry.error) return respondMissing(p, path, entry.error);
-        if (await s.store.ensureLocal(p.oid, p.size).catch(() => false)) return respondObject(p, path);
-        return respondMissing(p, path);
+        // The fetch succeeded: the object was verified into the store (a read failure from here
+        // on is answered with status=error by respondObject).
+        return respondObject(p, path);
       }
     }
     let plan;

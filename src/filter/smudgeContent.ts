@@ -46,6 +46,9 @@ export async function planSmudge(p: Pointer, path: string, s: FilterSettings): P
     st = undefined; // ENOTDIR and the like: ensureLocal decides
   }
   if (st?.isFile() && st.size === p.size) return 'local';
+  // Not in the store: only a reference store (alternates) can still have it. Without one, the
+  // answer is already known (a clone asks this for every file: no second stat each).
+  if (st === undefined && s.store.layout.referenceObjectDirs.length === 0) return 'missing';
   // A local object of the wrong size does not count (ensureLocal compares sizes).
   return (await s.store.ensureLocal(p.oid, p.size)) ? 'local' : 'missing';
 }
