@@ -213,6 +213,14 @@ describe('HS6-HS9 lying batch replies', () => {
     expect(existsSync('/tmp/pwn')).toBe(false);
   });
 
+  it('HS6(d): an object listed twice in the reply is transferred once', async () => {
+    h.srv.failNext({ kind: 'object', repo: REPO, oid: oid['a'], duplicate: true, times: Infinity });
+    const r = await fetchFresh();
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stored.sort()).toEqual(Object.values(oid).sort());
+    expect(storageRequests(h, 'storage-get').filter((g) => g.oid === oid['a'])).toHaveLength(1);
+  });
+
   it('reports an object the reply leaves out as failed, not as fetched', async () => {
     h.srv.failNext({ kind: 'object', repo: REPO, oid: oid['a'], omit: true, times: Infinity });
     const r = await fetchFresh(FAST);

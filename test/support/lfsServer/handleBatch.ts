@@ -64,6 +64,7 @@ export async function handleBatch(ctx: ServerContext, view: RequestView, repo: s
     const replyOid = rule?.oidValue ?? (rule?.unknownOid ? oidOf(`unknown:${oid}`) : oid);
     const reply: Record<string, unknown> = { oid: replyOid, size: rule?.size ?? size };
     out.push(reply);
+    if (rule?.duplicate) out.push(reply); // the same entry again, actions and all
     if (hashMismatch) {
       reply['error'] = { code: 409, message: `hash algorithm ${JSON.stringify(b.hash_algo)} not supported` };
       continue;

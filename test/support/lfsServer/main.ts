@@ -91,7 +91,7 @@
  * Rule fields (types.ts FaultRule) by kind: any kind: status (+retryAfter, message, body,
  * contentType, headers; a 401 gets a Basic challenge unless headers has one), drop, hangMs (≤ 60 s), redirect 'same'|'other'|'relative'|URL
  * (+redirectStatus); 'batch': hashAlgo, transfer, a 2xx status keeps the normal body;
- * 'object': status = per-object error code, expired, unknownOid, oidValue, size, authenticated,
+ * 'object': status = per-object error code, expired, unknownOid, duplicate, oidValue, size, authenticated,
  * deprecatedLinks, verifyAction, href, actionHeaders, omit; 'storage-get': truncate, corrupt,
  * ignoreRange / rejectRange (these rules match only requests with Range), slow (≤ 60 s),
  * endless, oversize; 'storage-put': discard; 'locks' / 'locks-verify': cursorLoop.

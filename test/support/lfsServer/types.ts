@@ -66,6 +66,7 @@ export interface FaultRule {
   // 'object' (inside a batch reply):
   expired?: 'at' | 'in' | 'both'; // actions carry expires_at / expires_in in the past
   unknownOid?: boolean; // reply with a different (unrequested) oid
+  duplicate?: boolean; // list the object twice in the reply (HS6 d)
   oidValue?: string; // reply with exactly this oid string (hostile oids)
   size?: number; // reported size (e.g. -1)
   authenticated?: boolean; // "authenticated": true
