@@ -180,8 +180,12 @@ export async function runCheckout(ctx: RepoContext, opts: CheckoutOptions): Prom
     while (next < entries.length) {
       const i = next++;
       const one: CheckoutResult = { ...res, written: [], notLocal: [], errors: [], refreshProblems: [] };
-      await checkoutOne(ctx, workTree, entries[i]!, one, toRecord, emit, dirs);
+      // A file's events are held and sent together with its progress event, so that listeners
+      // see each file's events right before its progress even though files overlap.
+      const held: CheckoutEvent[] = [];
+      await checkoutOne(ctx, workTree, entries[i]!, one, toRecord, (ev) => held.push(ev), dirs);
       outcomes[i] = one;
+      for (const ev of held) emit(ev);
       emit({ type: 'progress', done: ++done, total: entries.length });
     }
   };
