@@ -6,36 +6,22 @@
  * refuses and TslfsError("Error while retrieving locks: ...") when the server fails.
  */
 import type { Env } from '../git/exec.js';
-import { checkListOptions, listLocks, type ListLocksResult } from '../ops/listLocks.js';
+import { checkListOptions, listLocks, type ListLocksOptions, type ListLocksResult } from '../ops/listLocks.js';
 import { openLockSession } from '../ops/lockSession.js';
 import { openRepo } from '../ops/repoContext.js';
 
 export type { ListLocksResult };
 
-export interface LocksOptions {
+export interface LocksOptions extends ListLocksOptions {
   cwd: string;
   env: Env;
   remote?: string;
-  path?: string;
-  id?: string;
-  limit?: number;
-  local?: boolean;
-  cached?: boolean;
-  verify?: boolean;
   onWarning?: (message: string) => void;
 }
 
 export async function locks(opts: LocksOptions): Promise<ListLocksResult> {
-  const o = {
-    ...(opts.path !== undefined ? { path: opts.path } : {}),
-    ...(opts.id !== undefined ? { id: opts.id } : {}),
-    ...(opts.limit !== undefined ? { limit: opts.limit } : {}),
-    local: Boolean(opts.local),
-    cached: Boolean(opts.cached),
-    verify: Boolean(opts.verify),
-  };
-  checkListOptions(o);
+  checkListOptions(opts);
   const ctx = await openRepo({ cwd: opts.cwd, env: opts.env });
   const s = await openLockSession(ctx, { remote: opts.remote ?? null, operation: 'download', ...(opts.onWarning ? { onWarning: opts.onWarning } : {}) });
-  return listLocks(s, o);
+  return listLocks(s, opts);
 }

@@ -11,7 +11,7 @@
  */
 import { read as readCb, readSync } from 'node:fs';
 import { ProtocolError } from '../errors/TslfsError.js';
-import { parseHeader, PKT_MAX, readTextList, type Packet } from '../model/pktline.js';
+import { controlPacket, parseHeader, PKT_MAX, readTextList, type Packet } from '../model/pktline.js';
 
 const CHUNK = 256 * 1024;
 
@@ -69,11 +69,8 @@ export class FdPktReader {
     }
     const len = parseHeader(this.buf, this.start);
     this.start += 4;
-    if (len === 0) return { kind: 'flush' };
-    if (len === 1) return { kind: 'delim' };
-    if (len === 2) return { kind: 'end' };
-    if (len < 4) throw new ProtocolError(`invalid pkt-line length ${len}`);
-    if (len > PKT_MAX) throw new ProtocolError(`pkt-line too long (${len} > ${PKT_MAX})`);
+    const control = controlPacket(len);
+    if (control) return control;
     if (!(await this.fill(len - 4))) throw new ProtocolError('truncated pkt-line payload');
     // A copy: the buffer is reused by later reads.
     const data = Buffer.from(this.buf.subarray(this.start, this.start + len - 4));

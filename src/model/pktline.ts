@@ -51,6 +51,20 @@ export function pktText(p: Packet): string | null {
 }
 
 /** The length in a 4-hex-digit pkt-line header at buf[off]; ProtocolError when it is not hex. */
+/**
+ * What a parsed length says before any payload is read: a control packet (flush, delim, end),
+ * null for a data packet of `len - 4` bytes, or ProtocolError for 3 or more than PKT_MAX.
+ * Shared by both packet readers.
+ */
+export function controlPacket(len: number): Packet | null {
+  if (len === 0) return { kind: 'flush' };
+  if (len === 1) return { kind: 'delim' };
+  if (len === 2) return { kind: 'end' };
+  if (len < 4) throw new ProtocolError(`invalid pkt-line length ${len}`);
+  if (len > PKT_MAX) throw new ProtocolError(`pkt-line too long (${len} > ${PKT_MAX})`);
+  return null;
+}
+
 export function parseHeader(buf: Buffer, off: number): number {
   let n = 0;
   for (let i = 0; i < 4; i++) {
@@ -145,11 +159,8 @@ export class PktReader {
       throw new ProtocolError('truncated pkt-line header');
     }
     const len = parseHeader(this.take(4), 0);
-    if (len === 0) return { kind: 'flush' };
-    if (len === 1) return { kind: 'delim' };
-    if (len === 2) return { kind: 'end' };
-    if (len < 4) throw new ProtocolError(`invalid pkt-line length ${len}`);
-    if (len > PKT_MAX) throw new ProtocolError(`pkt-line too long (${len} > ${PKT_MAX})`);
+    const control = controlPacket(len);
+    if (control) return control;
     if (!(await this.fill(len - 4))) throw new ProtocolError('truncated pkt-line payload');
     return { kind: 'data', data: len === 4 ? Buffer.alloc(0) : this.take(len - 4) };
   }
