@@ -8,7 +8,7 @@
  * verified bytes.
  */
 import { createHash, randomBytes, type Hash } from 'node:crypto';
-import { createReadStream, createWriteStream, type ReadStream, type WriteStream } from 'node:fs';
+import { closeSync, createReadStream, createWriteStream, lstatSync, mkdirSync, openSync, renameSync, writevSync, type ReadStream, type WriteStream } from 'node:fs';
 import { copyFile, link, lstat, mkdir, open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -27,8 +27,20 @@ export function objectRelPath(oid: string): string {
   return join(oid.slice(0, 2), oid.slice(2, 4), oid);
 }
 
+/**
+ * A unique part for temp names: 4 random bytes drawn once per process, then a counter. A fetch
+ * names thousands of temp files, and drawing random bytes for each cost more than writing some
+ * of them. Still 16 hex digits after the pid, the shape resumableTempName's readers expect.
+ */
+const TEMP_PREFIX = randomBytes(4).toString('hex');
+let tempSeq = 0;
+function uniquePart(): string {
+  tempSeq = (tempSeq + 1) >>> 0;
+  return TEMP_PREFIX + tempSeq.toString(16).padStart(8, '0');
+}
+
 function tempName(): string {
-  return `${process.pid}-${randomBytes(8).toString('hex')}.tmp`;
+  return `${process.pid}-${uniquePart()}.tmp`;
 }
 
 /**
@@ -36,7 +48,7 @@ function tempName(): string {
  * is killed (no abort() to keep the bytes in incomplete/) a later run can still find the bytes.
  */
 function resumableTempName(oid: string): string {
-  return `${oid}.${process.pid}-${randomBytes(8).toString('hex')}.part`;
+  return `${oid}.${process.pid}-${uniquePart()}.part`;
 }
 
 /**
@@ -171,6 +183,17 @@ export class ObjectWriter {
     this.heldBytes = 0;
   }
 
+  private writeHeldSync(): void {
+    const fd = openSync(this.tmpPath, 'wx');
+    try {
+      writevSync(fd, this.held);
+    } finally {
+      closeSync(fd);
+    }
+    this.held = [];
+    this.heldBytes = 0;
+  }
+
   private wrap(e: Error): Error {
     if (e instanceof TslfsError) return e;
     const code = (e as NodeJS.ErrnoException).code;
@@ -203,6 +226,18 @@ export class ObjectWriter {
       const oid = this.hash.digest('hex');
       if (expect && (expect.oid !== oid || expect.size !== this.size)) {
         throw new IntegrityError(`expected OID ${expect.oid}, got ${oid} after ${this.size} bytes written`);
+      }
+      if (oid !== EMPTY_OID && !this.out && this.offset === 0 && this.held.length > 0) {
+        // A small object that never needed a stream: write, then rename into place, with
+        // synchronous calls. Each async file operation is a thread-pool round trip that costs
+        // more than the few syscalls of a <= SMALL_OBJECT file, and a fetch does thousands.
+        try {
+          this.writeHeldSync();
+        } catch (e) {
+          throw this.wrap(e as Error);
+        }
+        moved = this.store.adoptTempSync(this.tmpPath, oid, this.size);
+        return { oid, size: this.size };
       }
       if (oid !== EMPTY_OID) {
         await this.writeHeld().catch((e: Error) => {
@@ -263,9 +298,21 @@ export class LfsStore {
     return join(this.layout.objectsDir, objectRelPath(oid));
   }
 
-  /** Size of the local object file, or null when absent or not a regular file. */
+  /**
+   * Size of the local object file, or null when absent or not a regular file. One synchronous
+   * lstat: cheaper than a thread-pool round trip, and callers ask for thousands of objects.
+   */
   async localSize(oid: string): Promise<number | null> {
-    const st = await lstat(this.objectPath(oid)).catch(() => null);
+    return this.localSizeSync(oid);
+  }
+
+  private localSizeSync(oid: string): number | null {
+    let st;
+    try {
+      st = lstatSync(this.objectPath(oid), { throwIfNoEntry: false });
+    } catch {
+      return null;
+    }
     return st && st.isFile() ? st.size : null;
   }
 
@@ -391,17 +438,29 @@ export class LfsStore {
    * (false: it is still there, for the caller to remove).
    */
   async adoptTemp(tmpPath: string, oid: string, size: number): Promise<boolean> {
+    return this.adoptTempSync(tmpPath, oid, size);
+  }
+
+  /**
+   * adoptTemp's work, with synchronous calls: a lstat, at most one mkdir per directory and run,
+   * and a rename, all metadata operations that cost less than a thread-pool round trip each.
+   */
+  adoptTempSync(tmpPath: string, oid: string, size: number): boolean {
     const dest = this.objectPath(oid);
-    if ((await this.localSize(oid)) === size) return false;
+    if (this.localSizeSync(oid) === size) return false;
     const dir = join(this.layout.objectsDir, oid.slice(0, 2), oid.slice(2, 4));
-    await this.ensureDir(dir);
-    await rename(tmpPath, dest).catch(async (e: NodeJS.ErrnoException) => {
-      if (e.code !== 'ENOENT') throw e;
+    if (!this.madeDirs.has(dir)) {
+      mkdirSync(dir, { recursive: true });
+      this.madeDirs.add(dir);
+    }
+    try {
+      renameSync(tmpPath, dest);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
       // The directory went away since this run made it (a concurrent prune): make it again.
-      this.madeDirs.delete(dir);
-      await this.ensureDir(dir);
-      await rename(tmpPath, dest);
-    });
+      mkdirSync(dir, { recursive: true });
+      renameSync(tmpPath, dest);
+    }
     return true;
   }
 
