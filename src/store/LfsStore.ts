@@ -171,19 +171,8 @@ export class ObjectWriter {
   }
 
   /** Write held bytes (an object that never needed a stream) to the temp file in one go. */
-  private async writeHeld(): Promise<void> {
-    if (this.out || this.held.length === 0) return;
-    const fh = await open(this.tmpPath, 'wx');
-    try {
-      await fh.writev(this.held);
-    } finally {
-      await fh.close();
-    }
-    this.held = [];
-    this.heldBytes = 0;
-  }
-
   private writeHeldSync(): void {
+    if (this.out || this.held.length === 0) return;
     const fd = openSync(this.tmpPath, 'wx');
     try {
       writevSync(fd, this.held);
@@ -236,13 +225,9 @@ export class ObjectWriter {
         } catch (e) {
           throw this.wrap(e as Error);
         }
-        moved = this.store.adoptTempSync(this.tmpPath, oid, this.size);
+        this.store.adoptTemp(this.tmpPath, oid);
+        moved = true;
         return { oid, size: this.size };
-      }
-      if (oid !== EMPTY_OID) {
-        await this.writeHeld().catch((e: Error) => {
-          throw this.wrap(e);
-        });
       }
       // A resumed file was also on disk before this writer: hash what is there now, so that
       // bytes anyone else appended to an adopted file can never reach objects/ (P1).
@@ -251,7 +236,10 @@ export class ObjectWriter {
         const onDisk = st.size === this.size ? await hashFile(this.tmpPath) : null;
         if (onDisk !== oid) throw new IntegrityError(`expected OID ${oid}, got ${onDisk ?? 'another size'} on disk after resuming at ${this.offset} bytes`);
       }
-      if (oid !== EMPTY_OID) moved = await this.store.adoptTemp(this.tmpPath, oid, this.size);
+      if (oid !== EMPTY_OID) {
+        this.store.adoptTemp(this.tmpPath, oid);
+        moved = true;
+      }
       return { oid, size: this.size };
     } finally {
       if (!moved) await rm(this.tmpPath, { force: true }).catch(() => {});
@@ -269,7 +257,7 @@ export class ObjectWriter {
     try {
       if (this.partPath && this.size > 0 && !this.failed) {
         try {
-          await this.writeHeld();
+          this.writeHeldSync();
           await this.closeOut();
           if (!this.failed) {
             await rename(this.tmpPath, this.partPath);
@@ -433,21 +421,16 @@ export class LfsStore {
 
   /**
    * Move a verified temp file to its object path. Internal to the store: callers must have
-   * hashed the bytes themselves. An existing object of the right size is kept; one of the wrong
-   * size (corrupt) is replaced by the verified bytes. Returns true when `tmpPath` was moved
-   * (false: it is still there, for the caller to remove).
+   * hashed the bytes themselves. The rename replaces whatever is there: an existing object has
+   * the same verified bytes, and a corrupt one is repaired. Throws (leaving `tmpPath` for the
+   * caller to remove) when the move fails.
+   *
+   * Synchronous on purpose: at most one mkdir per directory and run, and a rename, metadata
+   * operations that each cost less than a thread-pool round trip. No lstat of the destination
+   * first: a fetch of thousands of new objects would pay it for nothing.
    */
-  async adoptTemp(tmpPath: string, oid: string, size: number): Promise<boolean> {
-    return this.adoptTempSync(tmpPath, oid, size);
-  }
-
-  /**
-   * adoptTemp's work, with synchronous calls: a lstat, at most one mkdir per directory and run,
-   * and a rename, all metadata operations that cost less than a thread-pool round trip each.
-   */
-  adoptTempSync(tmpPath: string, oid: string, size: number): boolean {
+  adoptTemp(tmpPath: string, oid: string): void {
     const dest = this.objectPath(oid);
-    if (this.localSizeSync(oid) === size) return false;
     const dir = join(this.layout.objectsDir, oid.slice(0, 2), oid.slice(2, 4));
     if (!this.madeDirs.has(dir)) {
       mkdirSync(dir, { recursive: true });
@@ -461,7 +444,6 @@ export class LfsStore {
       mkdirSync(dir, { recursive: true });
       renameSync(tmpPath, dest);
     }
-    return true;
   }
 
   /**
@@ -481,7 +463,7 @@ export class LfsStore {
       try {
         await link(cand, tmp).catch(() => copyFile(cand, tmp));
         if ((await hashFile(tmp)) !== oid) continue; // changed under us
-        await this.adoptTemp(tmp, oid, size);
+        this.adoptTemp(tmp, oid);
         return true;
       } finally {
         await rm(tmp, { force: true }).catch(() => {});
