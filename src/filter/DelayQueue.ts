@@ -39,15 +39,19 @@ export class DelayQueue {
     return this.inFlight > 0;
   }
 
-  /** Start fetching the object for `path` (re-delaying a path replaces its entry). */
-  delay(path: string, pointer: Pointer): void {
+  /**
+   * Start fetching the object for `path` (re-delaying a path replaces its entry). `path` is the
+   * key git uses (filter-process passes the raw pathname); `displayPath`, the name progress and
+   * messages show, defaults to it.
+   */
+  delay(path: string, pointer: Pointer, displayPath: string = path): void {
     const e: Entry = { pointer, settled: false, error: undefined };
     const old = this.entries.get(path);
     if (old && !old.settled) this.outstanding--;
     this.entries.set(path, e);
     this.inFlight++;
     this.outstanding++;
-    this.fetcher.fetch({ oid: pointer.oid, size: pointer.size, path }).then(
+    this.fetcher.fetch({ oid: pointer.oid, size: pointer.size, path: displayPath }).then(
       () => this.settle(path, e, undefined),
       (err: unknown) => this.settle(path, e, err ?? new Error('fetch failed')),
     );

@@ -11,7 +11,7 @@
  */
 import { read as readCb, readSync } from 'node:fs';
 import { ProtocolError } from '../errors/TslfsError.js';
-import { controlPacket, parseHeader, PKT_MAX, readTextList, type Packet } from '../model/pktline.js';
+import { controlPacket, parseHeader, PKT_MAX, readTextList, type Packet, type PktTextEncoding } from '../model/pktline.js';
 
 const CHUNK = 256 * 1024;
 
@@ -78,7 +78,7 @@ export class FdPktReader {
     return { kind: 'data', data };
   }
 
-  readTextList(maxLines = 10_000): Promise<string[] | null> {
-    return readTextList(this, maxLines);
+  readTextList(maxLines = 10_000, encoding: PktTextEncoding = 'utf8'): Promise<string[] | null> {
+    return readTextList(this, maxLines, encoding);
   }
 }

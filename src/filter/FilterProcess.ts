@@ -18,7 +18,7 @@
 import type { Readable, Writable } from 'node:stream';
 import { ProtocolError, TslfsError } from '../errors/TslfsError.js';
 import { encodePointerBuffer, type Pointer } from '../model/pointer.js';
-import { PktReader, type Packet } from '../model/pktline.js';
+import { PktReader, type Packet, type PktTextEncoding } from '../model/pktline.js';
 import { FdPktReader } from './FdPktReader.js';
 import { cleanContent } from './cleanContent.js';
 import { DelayQueue } from './DelayQueue.js';
@@ -30,7 +30,7 @@ import { Spool } from './Spool.js';
 /** What the loop reads packets from: PktReader (a stream) or FdPktReader (a descriptor). */
 export interface PacketSource {
   read(): Promise<Packet | null>;
-  readTextList(maxLines?: number): Promise<string[] | null>;
+  readTextList(maxLines?: number, encoding?: PktTextEncoding): Promise<string[] | null>;
 }
 
 export interface FilterProcessOptions {
@@ -194,7 +194,8 @@ export async function runFilterProcess(opts: FilterProcessOptions): Promise<Filt
     await respondContent(pointer);
   };
 
-  const handleSmudge = async (path: string, canDelay: boolean, content: ContentReader): Promise<void> => {
+  /** `wirePath`: the pathname exactly as git sent it (latin1, one char per byte); the delay queue's key. */
+  const handleSmudge = async (path: string, wirePath: string, canDelay: boolean, content: ContentReader): Promise<void> => {
     const input = await readSmudgeInput(content);
     if (input.kind === 'passthrough') {
       const spool = new Spool(s.store.layout.tmpDir);
@@ -243,7 +244,7 @@ export async function runFilterProcess(opts: FilterProcessOptions): Promise<Filt
     if (p.size === 0 && queue) {
       // git re-sends a delayed path with empty content once list_available_blobs named it.
       const q = queue;
-      const entry = await waitFor(() => q.take(path));
+      const entry = await waitFor(() => q.take(wirePath));
       if (entry) {
         p = entry.pointer;
         if (entry.error) return respondMissing(p, path, entry.error);
@@ -271,7 +272,7 @@ export async function runFilterProcess(opts: FilterProcessOptions): Promise<Filt
         break;
     }
     if (canDelay && queue) {
-      queue.delay(path, p);
+      queue.delay(wirePath, p, path);
       w.list(['status=delayed']);
       await w.send();
       return;
@@ -291,7 +292,8 @@ export async function runFilterProcess(opts: FilterProcessOptions): Promise<Filt
   const handleListAvailable = async (): Promise<void> => {
     const q = queue;
     const paths = q ? await waitFor(() => q.available()) : [];
-    w.list(paths.map((p) => `pathname=${p}`));
+    for (const p of paths) w.textBytes(`pathname=${p}`);
+    w.flush();
     w.list([queue ? 'status=success' : 'status=error']);
     await w.send();
   };
@@ -315,7 +317,9 @@ export async function runFilterProcess(opts: FilterProcessOptions): Promise<Filt
     if (delay && s.fetcher) queue = new DelayQueue(s.fetcher);
 
     for (;;) {
-      const header = await reader.readTextList(MAX_HEADER_LINES);
+      // latin1: a pathname is raw bytes (git does not require UTF-8 file names); it is echoed
+      // back byte for byte (list_available_blobs) and decoded as UTF-8 only for display.
+      const header = await reader.readTextList(MAX_HEADER_LINES, 'latin1');
       if (header === null) break;
       const kv = new Map<string, string>();
       for (const line of header) {
@@ -327,7 +331,8 @@ export async function runFilterProcess(opts: FilterProcessOptions): Promise<Filt
         if (!kv.has(line.slice(0, eq))) kv.set(line.slice(0, eq), line.slice(eq + 1));
       }
       const command = kv.get('command');
-      const path = kv.get('pathname') ?? '';
+      const wirePath = kv.get('pathname') ?? '';
+      const path = Buffer.from(wirePath, 'latin1').toString('utf8');
       if (command === 'clean' || command === 'smudge') {
         const content = new ContentReader(reader);
         if (!kv.has('pathname')) {
@@ -338,7 +343,7 @@ export async function runFilterProcess(opts: FilterProcessOptions): Promise<Filt
         }
         if (command === 'clean') await handleClean(path, content);
         // can-delay=1 without a negotiated delay capability is ignored: the file is smudged now.
-        else await handleSmudge(path, kv.get('can-delay') === '1' && delay, content);
+        else await handleSmudge(path, wirePath, kv.get('can-delay') === '1' && delay, content);
       } else if (command === 'list_available_blobs') {
         await handleListAvailable();
       } else {

@@ -43,6 +43,11 @@ export class PktWriter {
     this.push(encodeTextPkt(line));
   }
 
+  /** A text line given as a latin1 string, one char per byte (see pktText's `latin1`). */
+  textBytes(line: string): void {
+    this.push(encodePkt(Buffer.from(`${line}\n`, 'latin1')));
+  }
+
   flush(): void {
     this.push(FLUSH_PKT);
   }

@@ -4,6 +4,7 @@
  *
  * Every call passes an argv array (no shell). `git` is looked up on PATH by the OS.
  */
+import { isUtf8 } from 'node:buffer';
 import { spawn, type SpawnOptions } from 'node:child_process';
 import { GitError } from '../errors/TslfsError.js';
 
@@ -82,6 +83,26 @@ export async function gitText(args: readonly string[], opts: GitRunOptions): Pro
 export function spawnGit(args: readonly string[], opts: { cwd: string; env: Env; noFilters?: boolean; stdio?: SpawnOptions['stdio'] }) {
   const fullArgs = opts.noFilters ? [...NO_FILTER_ARGS, ...args] : [...args];
   return spawn('git', fullArgs, { cwd: opts.cwd, env: cleanEnv(opts.env), stdio: opts.stdio ?? ['pipe', 'pipe', 'pipe'] });
+}
+
+/**
+ * Split NUL-terminated output (the -z formats) into records, each with its bytes when they are
+ * not valid UTF-8 (`text` is then a lossy decoding: git file names are bytes, and two names can
+ * decode to the same string).
+ */
+export function splitNulRecords(buf: Buffer): Array<{ text: string; raw?: Buffer }> {
+  const out: Array<{ text: string; raw?: Buffer }> = [];
+  let start = 0;
+  for (;;) {
+    const nul = buf.indexOf(0, start);
+    const end = nul < 0 ? buf.length : nul;
+    if (nul < 0 && end === start) break;
+    const seg = buf.subarray(start, end);
+    out.push(isUtf8(seg) ? { text: seg.toString('utf8') } : { text: seg.toString('utf8'), raw: Buffer.from(seg) });
+    if (nul < 0) break;
+    start = nul + 1;
+  }
+  return out;
 }
 
 /** Split NUL-terminated output (the -z formats). */

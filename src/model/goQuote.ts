@@ -8,22 +8,17 @@
  *   characters as \u00XX except \n, \r, \t).
  */
 
+import { namedEscape } from './cQuote.js';
+
 const PRINTABLE = /[\p{L}\p{M}\p{N}\p{P}\p{S}]/u;
 
 export function goQuote(s: string): string {
   let out = '"';
   for (const ch of s) {
     const cp = ch.codePointAt(0)!;
-    if (ch === '"') out += '\\"';
-    else if (ch === '\\') out += '\\\\';
+    const named = namedEscape(cp);
+    if (named) out += named;
     else if (ch === ' ' || (cp >= 0x21 && cp < 0x7f)) out += ch;
-    else if (cp === 7) out += '\\a';
-    else if (cp === 8) out += '\\b';
-    else if (cp === 12) out += '\\f';
-    else if (cp === 10) out += '\\n';
-    else if (cp === 13) out += '\\r';
-    else if (cp === 9) out += '\\t';
-    else if (cp === 11) out += '\\v';
     else if (cp < 0x20 || cp === 0x7f) out += `\\x${cp.toString(16).padStart(2, '0')}`;
     else if (cp >= 0xd800 && cp <= 0xdfff) out += '\\ufffd'; // a lone surrogate: not valid text
     else if (cp >= 0x80 && PRINTABLE.test(ch)) out += ch;

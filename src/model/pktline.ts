@@ -43,12 +43,18 @@ export function encodeTextList(lines: readonly string[]): Buffer {
 export type Packet = { kind: 'data'; data: Buffer } | { kind: 'flush' } | { kind: 'delim' } | { kind: 'end' };
 
 /** A text payload without its trailing LF. */
-export function pktText(p: Packet): string | null {
+/**
+ * The text of a data packet without its trailing LF. `latin1` keeps every byte as one char, so
+ * a value that is not UTF-8 (a file name git sends as raw bytes) survives a round trip.
+ */
+export function pktText(p: Packet, encoding: PktTextEncoding = 'utf8'): string | null {
   if (p.kind !== 'data') return null;
   const d = p.data;
   const end = d.length > 0 && d[d.length - 1] === 10 ? d.length - 1 : d.length;
-  return d.toString('utf8', 0, end);
+  return d.toString(encoding, 0, end);
 }
+
+export type PktTextEncoding = 'utf8' | 'latin1';
 
 /** The length in a 4-hex-digit pkt-line header at buf[off]; ProtocolError when it is not hex. */
 /**
@@ -166,8 +172,8 @@ export class PktReader {
   }
 
   /** Read text packets up to the next flush. Throws on a non-text packet or EOF. */
-  readTextList(maxLines = 10_000): Promise<string[] | null> {
-    return readTextList(this, maxLines);
+  readTextList(maxLines = 10_000, encoding: PktTextEncoding = 'utf8'): Promise<string[] | null> {
+    return readTextList(this, maxLines, encoding);
   }
 }
 
@@ -175,7 +181,7 @@ export class PktReader {
  * Text packets up to the next flush, from any packet reader; null at EOF before the first
  * packet. Throws ProtocolError on a non-text packet, EOF inside the list, or too many lines.
  */
-export async function readTextList(reader: { read(): Promise<Packet | null> }, maxLines = 10_000): Promise<string[] | null> {
+export async function readTextList(reader: { read(): Promise<Packet | null> }, maxLines = 10_000, encoding: PktTextEncoding = 'utf8'): Promise<string[] | null> {
   const out: string[] = [];
   for (;;) {
     const p = await reader.read();
@@ -186,6 +192,6 @@ export async function readTextList(reader: { read(): Promise<Packet | null> }, m
     if (p.kind === 'flush') return out;
     if (p.kind !== 'data') throw new ProtocolError(`unexpected ${p.kind} packet in a list`);
     if (out.length >= maxLines) throw new ProtocolError('too many lines in a list');
-    out.push(pktText(p)!);
+    out.push(pktText(p, encoding)!);
   }
 }

@@ -18,6 +18,7 @@ import { TslfsError, UsageError } from '../errors/TslfsError.js';
 import { checkAttr } from '../git/attributes.js';
 import { git, gitText, splitNul } from '../git/exec.js';
 import { readObjects } from '../git/catFile.js';
+import { cQuoteBytes } from '../model/cQuote.js';
 import { decodePointer, encodePointer, POINTER_MAX_SIZE, tryDecodePointer, type DecodedPointer } from '../model/pointer.js';
 import type { LfsStore } from '../store/LfsStore.js';
 import type { RepoContext } from './repoContext.js';
@@ -239,6 +240,11 @@ async function checkoutOne(ctx: RepoContext, workTree: string, e: PointerEntry, 
     emit({ type: 'error', path: e.path, message: msg });
   };
   try {
+    if (e.rawPath) {
+      // `e.path` is a lossy decoding of these bytes: writing it would create another file.
+      fail(`the file name ${cQuoteBytes(e.rawPath)} is not valid UTF-8 and tslfs cannot write it; \`git checkout -- <path>\` smudges it through the filter`);
+      return;
+    }
     if (p.extensions.length > 0) {
       fail('pointer extensions are not supported by checkout yet');
       return;

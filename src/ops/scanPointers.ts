@@ -4,7 +4,7 @@
  * Paths are repo-root-relative with forward slashes, exactly as git lists them.
  */
 import { checkObjects, readObjects } from '../git/catFile.js';
-import { git, splitNul, type Env } from '../git/exec.js';
+import { git, splitNulRecords, type Env } from '../git/exec.js';
 import { POINTER_MAX_SIZE, tryDecodePointer, type DecodedPointer } from '../model/pointer.js';
 
 export interface PointerEntry {
@@ -16,13 +16,19 @@ export interface PointerEntry {
   pointer: DecodedPointer;
   /** Index stage (0 normally; 1-3 during a conflict). Only set by scanIndex. */
   stage?: number;
+  /**
+   * The name's bytes, set only when they are not valid UTF-8: `path` is then a lossy decoding
+   * that must never be used as a file name.
+   */
+  rawPath?: Buffer;
 }
 
-interface Candidate {
-  path: string;
-  blobOid: string;
-  mode: string;
-  stage?: number;
+type Candidate = Omit<PointerEntry, 'pointer'>;
+
+/** The path part ("...\t<path>") of a -z record, with its bytes when they are not UTF-8. */
+function recordPath(rec: { text: string; raw?: Buffer }): { path: string; rawPath?: Buffer } {
+  const path = rec.text.slice(rec.text.indexOf('\t') + 1);
+  return rec.raw ? { path, rawPath: rec.raw.subarray(rec.raw.indexOf(9) + 1) } : { path };
 }
 
 export interface ScanOptions {
@@ -54,12 +60,12 @@ export async function scanTree(ref: string, opts: ScanOptions & { pathspecs?: st
   if (opts.pathspecs?.length) args.push('--', ...opts.pathspecs);
   const r = await git(args, { cwd: opts.cwd, env: opts.env });
   const cands: Candidate[] = [];
-  for (const rec of splitNul(r.stdout)) {
-    const tab = rec.indexOf('\t');
-    const [mode, type, oid, size] = rec.slice(0, tab).split(/ +/) as [string, string, string, string];
+  for (const rec of splitNulRecords(r.stdout)) {
+    const tab = rec.text.indexOf('\t');
+    const [mode, type, oid, size] = rec.text.slice(0, tab).split(/ +/) as [string, string, string, string];
     if (type !== 'blob' || mode === '120000') continue;
     if (Number(size) >= POINTER_MAX_SIZE) continue;
-    cands.push({ path: rec.slice(tab + 1), blobOid: oid, mode });
+    cands.push({ ...recordPath(rec), blobOid: oid, mode });
   }
   return decodeCandidates(cands, opts);
 }
@@ -70,11 +76,11 @@ export async function scanIndex(opts: ScanOptions & { pathspecs?: string[] }): P
   if (opts.pathspecs?.length) args.push('--', ...opts.pathspecs);
   const r = await git(args, { cwd: opts.cwd, env: opts.env });
   const all: Candidate[] = [];
-  for (const rec of splitNul(r.stdout)) {
-    const tab = rec.indexOf('\t');
-    const [mode, oid, stage] = rec.slice(0, tab).split(' ') as [string, string, string];
+  for (const rec of splitNulRecords(r.stdout)) {
+    const tab = rec.text.indexOf('\t');
+    const [mode, oid, stage] = rec.text.slice(0, tab).split(' ') as [string, string, string];
     if (mode === '120000' || mode === '160000') continue;
-    all.push({ path: rec.slice(tab + 1), blobOid: oid, mode, stage: Number(stage) });
+    all.push({ ...recordPath(rec), blobOid: oid, mode, stage: Number(stage) });
   }
   const small = new Set<string>();
   for await (const o of checkObjects(new Set(all.map((c) => c.blobOid)), opts.cwd, opts.env)) {
