@@ -26,6 +26,11 @@ export type LsFilesSource = 'index' | 'tree' | 'history';
 export interface LsFilesEntry {
   /** Repo-root-relative path, raw. History paths are cut at a newline (git rev-list does). */
   name: string;
+  /**
+   * The name's bytes when they are not valid UTF-8 (from trees and history): `name` is then a
+   * lossy decoding, for display only.
+   */
+  rawName?: Buffer;
   pointer: DecodedPointer;
   source: LsFilesSource;
   /** The work tree file exists with the pointer's size (git-lfs's "checked out" test). */
@@ -58,6 +63,7 @@ export async function emptyTreeOid(ctx: RepoContext): Promise<string> {
 
 interface Found {
   name: string;
+  rawName?: Buffer;
   pointer: DecodedPointer;
   source: LsFilesSource;
 }
@@ -136,24 +142,26 @@ export async function listLfsFiles(ctx: RepoContext, opts: LsFilesScanOptions): 
   const range = otherRef !== null;
   const seen = new Set<string>();
   const found: Found[] = [];
-  const add = (name: string, pointer: DecodedPointer, source: LsFilesSource) => {
+  const add = (name: string, pointer: DecodedPointer, source: LsFilesSource, rawName?: Buffer) => {
     if (pointer.size === 0 || !allowed(name)) return;
-    if (!opts.all && !range && seen.has(name)) return;
-    seen.add(name);
-    found.push({ name, pointer, source });
+    // Names that are not UTF-8 are told apart by their bytes (two can decode alike).
+    const key = rawName ? `\0${rawName.toString('latin1')}` : name;
+    if (!opts.all && !range && seen.has(key)) return;
+    seen.add(key);
+    found.push({ name, pointer, source, ...(rawName ? { rawName } : {}) });
   };
   const scanOpts = { cwd: ctx.cwd, env: ctx.env };
   if (refs.length === 0 && ctx.repo.workTree) {
     for (const e of await withScanError('index', () => scanIndexChanges(ctx, ref))) add(e.name, e.pointer, 'index');
   }
   if (opts.all) {
-    for (const e of await withScanError('history', () => scanHistory(['--all'], scanOpts))) add(e.path, e.pointer, 'history');
+    for (const e of await withScanError('history', () => scanHistory(['--all'], scanOpts))) add(e.path, e.pointer, 'history', e.rawPath);
   } else if (opts.deleted) {
-    for (const e of await withScanError('tree', () => scanHistory([ref], scanOpts))) add(e.path, e.pointer, 'history');
+    for (const e of await withScanError('tree', () => scanHistory([ref], scanOpts))) add(e.path, e.pointer, 'history', e.rawPath);
   } else if (range) {
-    for (const e of await withScanError('tree', () => scanHistory([otherRef!, `^${ref}`], scanOpts))) add(e.path, e.pointer, 'history');
+    for (const e of await withScanError('tree', () => scanHistory([otherRef!, `^${ref}`], scanOpts))) add(e.path, e.pointer, 'history', e.rawPath);
   } else {
-    for (const e of await withScanError('tree', () => scanTree(ref, scanOpts))) add(e.path, e.pointer, 'tree');
+    for (const e of await withScanError('tree', () => scanTree(ref, scanOpts))) add(e.path, e.pointer, 'tree', e.rawPath);
   }
   return annotate(ctx, found);
 }
@@ -169,7 +177,8 @@ async function annotate(ctx: RepoContext, found: Found[]): Promise<LsFilesEntry[
       const f = found[i]!;
       let checkout = false;
       if (work) {
-        const st = await stat(join(work, f.name)).catch(() => null);
+        const file = f.rawName ? Buffer.concat([Buffer.from(`${work}/`), f.rawName]) : join(work, f.name);
+        const st = await stat(file).catch(() => null);
         checkout = st !== null && st.isFile() && st.size === f.pointer.size;
       }
       const downloaded = await ctx.store.hasLocal(f.pointer.oid, f.pointer.size);

@@ -3,6 +3,7 @@
  * bytes or more are never pointers, so sizes are checked first and only small blobs are read.
  * Paths are repo-root-relative with forward slashes, exactly as git lists them.
  */
+import { isUtf8 } from 'node:buffer';
 import { checkObjects, readObjects } from '../git/catFile.js';
 import { git, splitNulRecords, type Env } from '../git/exec.js';
 import { POINTER_MAX_SIZE, tryDecodePointer, type DecodedPointer } from '../model/pointer.js';
@@ -92,6 +93,8 @@ export async function scanIndex(opts: ScanOptions & { pathspecs?: string[] }): P
 export interface HistoryPointer {
   /** A path at which the blob appeared (rev-list reports one per blob). */
   path: string;
+  /** The path's bytes, set only when they are not valid UTF-8 (see PointerEntry.rawPath). */
+  rawPath?: Buffer;
   blobOid: string;
   pointer: DecodedPointer;
 }
@@ -104,12 +107,18 @@ export interface HistoryPointer {
 export async function scanHistory(revArgs: string[], opts: ScanOptions & { includeEmpty?: boolean }): Promise<HistoryPointer[]> {
   // rev-list --objects with names: "<oid> <path>" for blobs and trees; commits have no path.
   const r = await git(['rev-list', '--objects', ...revArgs, '--'], { cwd: opts.cwd, env: opts.env });
-  const named = new Map<string, string>();
-  for (const line of r.stdout.toString('utf8').split('\n')) {
-    const sp = line.indexOf(' ');
+  const named = new Map<string, { path: string; rawPath?: Buffer }>();
+  for (let start = 0; start < r.stdout.length; ) {
+    const nl = r.stdout.indexOf(10, start);
+    const end = nl < 0 ? r.stdout.length : nl;
+    const line = r.stdout.subarray(start, end);
+    start = end + 1;
+    const sp = line.indexOf(32);
     if (sp !== 40 && sp !== 64) continue;
-    const oid = line.slice(0, sp);
-    if (!named.has(oid)) named.set(oid, line.slice(sp + 1));
+    const oid = line.toString('latin1', 0, sp);
+    if (named.has(oid)) continue;
+    const name = line.subarray(sp + 1);
+    named.set(oid, isUtf8(name) ? { path: name.toString('utf8') } : { path: name.toString('utf8'), rawPath: Buffer.from(name) });
   }
   const small: string[] = [];
   for await (const o of checkObjects(named.keys(), opts.cwd, opts.env)) {
@@ -119,7 +128,7 @@ export async function scanHistory(revArgs: string[], opts: ScanOptions & { inclu
   const out: HistoryPointer[] = [];
   for await (const o of readObjects(small, opts.cwd, opts.env)) {
     const p = tryDecodePointer(o.data);
-    if (p) out.push({ path: named.get(o.oid)!, blobOid: o.oid, pointer: p });
+    if (p) out.push({ ...named.get(o.oid)!, blobOid: o.oid, pointer: p });
   }
   return out;
 }

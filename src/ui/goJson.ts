@@ -1,3 +1,5 @@
+import { isUtf8 } from 'node:buffer';
+
 /**
  * JSON text exactly as Go's encoding/json writes it (git-lfs's --json output): strings escape
  * `<`, `>` and `&` as \u003c \u003e \u0026, U+2028/U+2029 as \u2028 \u2029, control
@@ -28,4 +30,38 @@ export function goJsonString(s: string): string {
 /** Byte-wise (UTF-8) string order, as Go sorts map keys. */
 export function compareUtf8(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+}
+
+/** Bytes a UTF-8 sequence starting with `lead` has (0: never a valid lead byte). */
+function utf8Length(lead: number): number {
+  if (lead < 0x80) return 1;
+  if (lead >= 0xc2 && lead <= 0xdf) return 2;
+  if (lead >= 0xe0 && lead <= 0xef) return 3;
+  if (lead >= 0xf0 && lead <= 0xf4) return 4;
+  return 0;
+}
+
+/**
+ * goJsonString of bytes that need not be UTF-8 (a file name): as Go's encoder, each byte that
+ * does not start a valid sequence is written as \ufffd.
+ */
+export function goJsonBytes(raw: Uint8Array): string {
+  const buf = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
+  let out = '';
+  let run = 0; // start of the current run of valid UTF-8
+  const flush = (end: number) => {
+    if (end > run) out += goJsonString(buf.toString('utf8', run, end)).slice(1, -1);
+  };
+  for (let i = 0; i < buf.length; ) {
+    const n = utf8Length(buf[i]!);
+    if (n > 0 && i + n <= buf.length && isUtf8(buf.subarray(i, i + n))) {
+      i += n;
+      continue;
+    }
+    flush(i);
+    out += '\\ufffd';
+    run = ++i;
+  }
+  flush(buf.length);
+  return `"${out}"`;
 }

@@ -6,10 +6,14 @@
  * C-quoted (core.quotePath rules), so we quote them the same way; paths from trees and history
  * come raw, so we print them raw but with control characters (TAB and LF included) escaped, so
  * that no name can forge a line or move the cursor. JSON carries raw strings.
+ *
+ * A name that is not UTF-8 (`rawName`) is printed as its bytes, as git-lfs does, so a line
+ * holding one is a Buffer; control bytes, and 0x80-0x9F (C1 controls to an 8-bit terminal),
+ * are escaped as \xNN. In JSON its invalid bytes become \ufffd, as Go's encoder writes them.
  */
 import type { LsFilesEntry } from '../ops/lsFiles.js';
 import { escapeForTerminal, quotePath } from './escape.js';
-import { goJsonString } from './goJson.js';
+import { goJsonBytes, goJsonString } from './goJson.js';
 
 const UNITS = ['B', 'KB', 'MB', 'GB', 'TB', 'PB', 'EB'];
 
@@ -41,6 +45,26 @@ export interface NameStyle {
   quotePath: boolean;
 }
 
+/** The bytes of a name that is not UTF-8, with control and C1 bytes escaped (see above). */
+export function escapeRawNameBytes(raw: Uint8Array): Buffer {
+  const parts: Buffer[] = [];
+  let run = 0;
+  for (let i = 0; i < raw.length; i++) {
+    const b = raw[i]!;
+    if (b >= 0x20 && b !== 0x7f && (b < 0x80 || b > 0x9f)) continue;
+    parts.push(Buffer.from(raw.subarray(run, i)), Buffer.from(`\\x${b.toString(16).padStart(2, '0')}`));
+    run = i + 1;
+  }
+  parts.push(Buffer.from(raw.subarray(run)));
+  return Buffer.concat(parts);
+}
+
+/** `before`, the name, `after`: a string, or a Buffer when the name is not UTF-8. */
+function withName(e: Pick<LsFilesEntry, 'name' | 'source' | 'rawName'>, style: NameStyle, before: string, after: string): string | Buffer {
+  if (e.rawName) return Buffer.concat([Buffer.from(before), escapeRawNameBytes(e.rawName), Buffer.from(after)]);
+  return before + displayName(e, style) + after;
+}
+
 export function displayName(e: Pick<LsFilesEntry, 'name' | 'source'>, style: NameStyle): string {
   if (e.source !== 'index') return escapeRawName(e.name);
   const q = quotePath(e.name, { quoteNonAscii: style.quotePath });
@@ -53,20 +77,23 @@ export interface LineOptions extends NameStyle {
   size?: boolean;
 }
 
-export function formatLsFilesLine(e: LsFilesEntry, o: LineOptions): string {
-  const parts = o.nameOnly ? [displayName(e, o)] : [e.pointer.oid.slice(0, o.long ? 64 : 10), e.checkout ? '*' : '-', displayName(e, o)];
-  if (o.size) parts.push(`(${formatHumanSize(e.pointer.size)})`);
-  return parts.join(' ') + '\n';
+export function formatLsFilesLine(e: LsFilesEntry, o: LineOptions): string | Buffer {
+  const before = o.nameOnly ? '' : `${e.pointer.oid.slice(0, o.long ? 64 : 10)} ${e.checkout ? '*' : '-'} `;
+  const after = o.size ? ` (${formatHumanSize(e.pointer.size)})\n` : '\n';
+  return withName(e, o, before, after);
 }
 
-export function formatLsFilesDebug(e: LsFilesEntry, style: NameStyle): string {
-  return (
-    `filepath: ${displayName(e, style)}\n` +
+export function formatLsFilesDebug(e: LsFilesEntry, style: NameStyle): string | Buffer {
+  return withName(
+    e,
+    style,
+    'filepath: ',
+    `\n` +
     `    size: ${e.pointer.size}\n` +
     `checkout: ${e.checkout}\n` +
     `download: ${e.downloaded}\n` +
     `     oid: sha256 ${e.pointer.oid}\n` +
-    ` version: https://git-lfs.github.com/spec/v1\n\n`
+    ` version: https://git-lfs.github.com/spec/v1\n\n`,
   );
 }
 
@@ -76,7 +103,7 @@ export function formatLsFilesJson(entries: LsFilesEntry[]): string {
   const items = entries.map(
     (e) =>
       '  {\n' +
-      `   "name": ${goJsonString(e.name)},\n` +
+      `   "name": ${e.rawName ? goJsonBytes(e.rawName) : goJsonString(e.name)},\n` +
       `   "size": ${e.pointer.size},\n` +
       `   "checkout": ${e.checkout},\n` +
       `   "downloaded": ${e.downloaded},\n` +

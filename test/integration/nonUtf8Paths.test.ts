@@ -3,7 +3,8 @@
  * git's pathname byte for byte: a delayed smudge is named again in list_available_blobs, and a
  * lossy decoding there made git reject the answer, failing every clone of such a repository.
  * `tslfs checkout` cannot write such a name yet: it must say so, never write a file under the
- * lossy (U+FFFD) name, and leave the rest of the checkout working.
+ * lossy (U+FFFD) name, and leave the rest of the checkout working. ls-files prints such names
+ * as git-lfs does: their bytes in text, \ufffd for each bad byte in JSON.
  */
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -52,6 +53,20 @@ describe('file names that are not UTF-8', () => {
     expect(trace).toContain('command=list_available_blobs');
     const st = await sb.git(['status', '--porcelain'], { cwd: clone });
     expect(st.stdout).toBe('');
+  });
+
+  it('ls-files prints them byte for byte as git-lfs does (text, --debug, --all, --json)', async () => {
+    const clone = join(sb.root, 'clone');
+    for (const args of [[], ['--long', '--size'], ['--debug'], ['--all'], ['--json'], ['--name-only']]) {
+      const [a, b] = await Promise.all([sb.gitLfs(['ls-files', ...args], { cwd: clone }), sb.tslfs(['ls-files', ...args], { cwd: clone })]);
+      expect(a.exitCode).toBe(0);
+      expect(b.exitCode, b.stderr).toBe(0);
+      expect(b.stdoutBuffer.equals(a.stdoutBuffer), `ls-files ${args.join(' ')}:\n${b.stdout}\nvs\n${a.stdout}`).toBe(true);
+    }
+    // Both names are listed, with their own bytes (not merged into one lossy name).
+    const text = (await sb.tslfs(['ls-files', '--name-only'], { cwd: clone })).stdoutBuffer;
+    expect(text.includes(Buffer.from([0x61, 0xfe, 0x2e]))).toBe(true);
+    expect(text.includes(Buffer.from([0x61, 0xff, 0x2e]))).toBe(true);
   });
 
   it('tslfs checkout names them in an error and never writes a file under a lossy name', async () => {

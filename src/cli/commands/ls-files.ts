@@ -33,14 +33,16 @@ export function define(cmd: Command, ctx: CliContext): void {
       await withRepoErrorsOnStdout(ctx, async () => {
         const r = await lsFiles({ cwd: ctx.cwd, env: ctx.env, refs, all: o.all, deleted: o.deleted, include: o.include, exclude: o.exclude });
         const style = { quotePath: r.quotePath };
-        const chunks: string[] = [];
+        const chunks: Array<string | Buffer> = [];
         for (const e of r.files) {
           if (o.debug) chunks.push(fmt.formatLsFilesDebug(e, style));
           else if (!o.json) chunks.push(fmt.formatLsFilesLine(e, { ...style, long: o.long, nameOnly: o.nameOnly, size: o.size }));
         }
         // git-lfs prints the JSON document after any --debug blocks (then with no files).
         if (o.json) chunks.push(fmt.formatLsFilesJson(o.debug ? [] : r.files));
-        await writeOut(ctx.stdout, chunks.join(''));
+        // A line naming a file that is not UTF-8 is bytes (see ui/lsFilesFormat).
+        const out = chunks.some((c) => typeof c !== 'string') ? Buffer.concat(chunks.map((c) => (typeof c === 'string' ? Buffer.from(c) : c))) : chunks.join('');
+        await writeOut(ctx.stdout, out);
       });
     });
 }
