@@ -1,11 +1,9 @@
 /**
- * Go-compatible string formatting that git-lfs's output depends on. Pure.
+ * Go-compatible string formatting that git-lfs's output depends on (JSON strings: ui/goJson.ts). Pure.
  *
  * - goQuote: Go's `%q` (strconv.Quote): double quotes, C-like escapes for control characters,
  *   `\xNN` for other control bytes, `\uXXXX` for non-printable runes; printable Unicode is kept.
  *   A name with a newline cannot forge an output line.
- * - goJsonString: encoding/json's string form (escapes <, >, &, U+2028/2029 and control
- *   characters as \u00XX except \n, \r, \t).
  */
 
 import { namedEscape } from './cQuote.js';
@@ -24,23 +22,6 @@ export function goQuote(s: string): string {
     else if (cp >= 0x80 && PRINTABLE.test(ch)) out += ch;
     else if (cp < 0x10000) out += `\\u${cp.toString(16).padStart(4, '0')}`;
     else out += `\\U${cp.toString(16).padStart(8, '0')}`;
-  }
-  return out + '"';
-}
-
-export function goJsonString(s: string): string {
-  let out = '"';
-  for (const ch of s) {
-    const cp = ch.codePointAt(0)!;
-    if (ch === '"') out += '\\"';
-    else if (ch === '\\') out += '\\\\';
-    else if (ch === '\n') out += '\\n';
-    else if (ch === '\r') out += '\\r';
-    else if (ch === '\t') out += '\\t';
-    else if (cp < 0x20 || ch === '<' || ch === '>' || ch === '&' || cp === 0x2028 || cp === 0x2029) {
-      out += `\\u${cp.toString(16).padStart(4, '0')}`;
-    } else if (cp >= 0xd800 && cp <= 0xdfff) out += '\ufffd';
-    else out += ch;
   }
   return out + '"';
 }

@@ -25,7 +25,8 @@ import {
   unescapeTrackPattern,
   wildmatch,
 } from '../../src/model/gitattributes.js';
-import { goJsonString, goQuote } from '../../src/model/goQuote.js';
+import { goQuote } from '../../src/model/goQuote.js';
+import { goJsonString } from '../../src/ui/goJson.js';
 import { checkAttr } from '../../src/git/attributes.js';
 
 describe('splitLines', () => {

@@ -42,7 +42,7 @@ export function define(cmd: Command, ctx: CliContext): void {
         const { listTrackedPatterns } = await import('../../api/listTrackedPatterns.js');
         const known = await listTrackedPatterns({ cwd: ctx.cwd, env: ctx.env, self });
         if (o.json) {
-          const { goJsonString } = await import('../../model/goQuote.js');
+          const { goJsonString } = await import('../../ui/goJson.js');
           let out = '{\n "patterns": [';
           out += known
             .map(
