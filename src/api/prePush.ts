@@ -8,7 +8,8 @@
 import { envTruthy } from '../config/Config.js';
 import { git, type Env } from '../git/exec.js';
 import type { TransferListener } from '../events/TransferEvents.js';
-import { push, type PushResult } from './push.js';
+import type { PushResult } from './push.js';
+import { pushObjects } from '../ops/pushObjects.js';
 import { openRepo } from '../ops/repoContext.js';
 import { verifyPushLocks, type LockNotice, type PushUpdate } from '../ops/verifyPushLocks.js';
 
@@ -66,16 +67,16 @@ export async function prePush(opts: PrePushOptions): Promise<PushResult | null> 
     updates.push({ remoteRef: l.remoteRef, revArgs: [l.localSha, '--not', `--remotes=${opts.remote}`, ...old] });
   }
   if (include.length === 0) return null;
-  // Locks are verified before anything is uploaded; a halt throws (LockedFilesError).
-  await verifyPushLocks(await openRepo({ cwd: opts.cwd, env: opts.env }), { remote: opts.remote, updates, notice: opts.onLockNotice ?? (() => {}) });
+  // Locks are verified before anything is uploaded; a halt throws (LockedFilesError). One
+  // context for both, so that they share credentials (one lookup per host).
+  const ctx = await openRepo({ cwd: opts.cwd, env: opts.env });
+  await verifyPushLocks(ctx, { remote: opts.remote, updates, notice: opts.onLockNotice ?? (() => {}) });
   const revArgs = [...include, '--not', `--remotes=${opts.remote}`, ...exclude];
-  return push({
-    cwd: opts.cwd,
-    env: opts.env,
+  return pushObjects(ctx, {
     remote: opts.remote,
     revArgs,
     dryRun: Boolean(opts.dryRun),
-    ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+    ...(opts.onProgress ? { onEvent: opts.onProgress } : {}),
     ...(opts.signal ? { signal: opts.signal } : {}),
   });
 }

@@ -7,6 +7,7 @@ import type { TransferListener } from '../events/TransferEvents.js';
 import type { Env } from '../git/exec.js';
 import { pushObjects, type PushObjectsResult } from '../ops/pushObjects.js';
 import { openRepo } from '../ops/repoContext.js';
+import type { LockNotice } from '../ops/verifyPushLocks.js';
 
 export type { PushObjectsResult as PushResult };
 export { PushMissingObjectsError } from '../ops/pushObjects.js';
@@ -27,6 +28,8 @@ export interface PushOptions {
   dryRun?: boolean;
   onProgress?: TransferListener;
   signal?: AbortSignal;
+  /** Lock verification's messages for a push of refs (ops/pushObjects.ts); default: dropped. */
+  onLockNotice?: LockNotice;
 }
 
 export async function push(opts: PushOptions): Promise<PushObjectsResult> {
@@ -40,5 +43,6 @@ export async function push(opts: PushOptions): Promise<PushObjectsResult> {
     dryRun: Boolean(opts.dryRun),
     ...(opts.onProgress ? { onEvent: opts.onProgress } : {}),
     ...(opts.signal ? { signal: opts.signal } : {}),
+    ...(opts.onLockNotice ? { onLockNotice: opts.onLockNotice } : {}),
   });
 }

@@ -55,11 +55,28 @@ export interface AuthenticatorOptions {
   /** The git remote's URL, if known (may carry user:password). */
   remoteUrl?: string | null;
   onWarning?: (message: string) => void;
+  /** Shared with the run's other Authenticators (default: this one's own). */
+  memory?: CredentialMemory;
 }
 
 interface CacheEntry {
   promise: Promise<Credentials | null>;
   value?: Credentials | null;
+}
+
+/**
+ * What a run remembers about credentials: lookups done or under way per protocol+host(+path),
+ * lookups counted against MAX_FILLS, hosts whose netrc was read, credentials approved, and the
+ * secrets to scrub from messages. Authenticators of one run (the lock client's and the
+ * transfers', of one command) share one, so a host's credentials are asked for once. Its
+ * lifetime is a run: a long-lived process makes one per command, never one for good.
+ */
+export class CredentialMemory {
+  readonly cache = new Map<string, CacheEntry>();
+  readonly fills = new Map<string, number>();
+  readonly netrcTried = new Set<string>();
+  readonly approved = new Set<string>();
+  readonly secrets: string[] = [];
 }
 
 function urlOrNull(s: string | null | undefined): URL | null {
@@ -99,16 +116,19 @@ export class Authenticator {
   private readonly apiUrl: string;
   private readonly remote: URL | null;
   private readonly urlCreds: Credentials | null;
-  private readonly cache = new Map<string, CacheEntry>();
-  private readonly fills = new Map<string, number>();
-  private readonly netrcTried = new Set<string>();
-  private readonly approved = new Set<string>();
+  private readonly memory: CredentialMemory;
+  private readonly cache: Map<string, CacheEntry>;
+  private readonly fills: Map<string, number>;
+  private readonly netrcTried: Set<string>;
+  private readonly approved: Set<string>;
   private accessWritten = false;
   private readonly cookieFiles = new Map<string, Promise<Cookie[]>>();
   /** Secrets seen this run, scrubbed from messages as a last line of defence. */
-  readonly secrets: string[] = [];
+  readonly secrets: string[];
 
   constructor(private readonly opts: AuthenticatorOptions) {
+    this.memory = opts.memory ?? new CredentialMemory();
+    ({ cache: this.cache, fills: this.fills, netrcTried: this.netrcTried, approved: this.approved, secrets: this.secrets } = this.memory);
     const api = urlOrNull(opts.endpointUrl);
     if (!api) throw new TransferError(`invalid LFS URL: ${redactUrl(opts.endpointUrl)}`, { code: 'EBADURL' });
     this.api = api;

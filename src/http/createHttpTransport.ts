@@ -10,7 +10,7 @@
 import type { Config } from '../config/Config.js';
 import { TransferError } from '../errors/TslfsError.js';
 import type { Env } from '../git/exec.js';
-import { Authenticator } from './Authenticator.js';
+import { Authenticator, type CredentialMemory } from './Authenticator.js';
 import { BasicAdapter } from './basicAdapter.js';
 import { BatchClient } from './batchClient.js';
 import { CredentialHelper, type CredentialQuery, type Credentials } from './credentials.js';
@@ -38,6 +38,8 @@ export interface HttpTransportOptions {
   transfers?: string[];
   /** Extra API request headers, asked for per request (SSH git-lfs-authenticate's header). */
   apiHeaders?: () => Promise<Record<string, string>>;
+  /** The run's credential memory, shared with its other clients (see Authenticator). */
+  credentials?: CredentialMemory;
 }
 
 export interface HttpTransport {
@@ -62,7 +64,7 @@ export interface HttpTransferAdapter {
  * transfers, locks) is built on. `opts.client` is used when given (tests).
  */
 export function createAuthenticatedClient(
-  opts: Pick<HttpTransportOptions, 'endpointUrl' | 'remoteUrl' | 'config' | 'env' | 'cwd' | 'onWarning' | 'client'>,
+  opts: Pick<HttpTransportOptions, 'endpointUrl' | 'remoteUrl' | 'config' | 'env' | 'cwd' | 'onWarning' | 'client' | 'credentials'>,
   connections: number,
 ): { client: HttpClient; auth: Authenticator } {
   const helper = new CredentialHelper({ config: opts.config, env: opts.env, cwd: opts.cwd });
@@ -76,6 +78,7 @@ export function createAuthenticatedClient(
     endpointUrl: opts.endpointUrl,
     remoteUrl: opts.remoteUrl ?? null,
     ...(opts.onWarning ? { onWarning: opts.onWarning } : {}),
+    ...(opts.credentials ? { memory: opts.credentials } : {}),
   });
   return { client, auth };
 }

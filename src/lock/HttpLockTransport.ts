@@ -10,6 +10,7 @@
  * create throws LockConflictError. A 2xx reply with a `message` and no lock is an error too.
  * `apiHeaders` (SSH git-lfs-authenticate's header) is asked for before each request.
  */
+import type { CredentialMemory } from '../http/Authenticator.js';
 import type { Config } from '../config/Config.js';
 import { TransferError } from '../errors/TslfsError.js';
 import type { Env } from '../git/exec.js';
@@ -37,6 +38,8 @@ export interface HttpLockTransportOptions {
   apiHeaders?: () => Promise<Record<string, string>>;
   /** Injected client (tests). */
   client?: HttpClient;
+  /** The run's credential memory, shared by its lock client and transfers (see Authenticator). */
+  credentials?: CredentialMemory;
 }
 
 interface Reply {

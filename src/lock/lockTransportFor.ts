@@ -8,6 +8,7 @@
  *   anything else (file://, local paths, standalone agents): LockingUnsupportedError.
  * Nothing connects until the first request. close() quits the SSH sessions and closes HTTP.
  */
+import type { CredentialMemory } from '../http/Authenticator.js';
 import type { Config } from '../config/Config.js';
 import { TslfsError } from '../errors/TslfsError.js';
 import type { Env } from '../git/exec.js';
@@ -29,6 +30,8 @@ export interface LockTransportContext {
   /** The git remote URL (credential lookups); null when unknown. */
   remoteUrl?: string | null;
   onWarning?: (message: string) => void;
+  /** The run's credential memory, shared by its lock client and transfers (see Authenticator). */
+  credentials?: CredentialMemory;
 }
 
 export class LockingUnsupportedError extends TslfsError {
@@ -54,6 +57,7 @@ export function lockTransportFor(endpoint: Endpoint, ctx: LockTransportContext):
       env: ctx.env,
       cwd: ctx.cwd,
       ...(ctx.onWarning ? { onWarning: ctx.onWarning } : {}),
+      ...(ctx.credentials ? { credentials: ctx.credentials } : {}),
     });
   }
   throw new LockingUnsupportedError(endpoint.url);
@@ -90,6 +94,7 @@ function sshLockTransport(endpoint: Endpoint, ctx: LockTransportContext): LockTr
         env: ctx.env,
         cwd: ctx.cwd,
         ...(ctx.onWarning ? { onWarning: ctx.onWarning } : {}),
+        ...(ctx.credentials ? { credentials: ctx.credentials } : {}),
         apiHeaders: async () => (await auth.get(op))?.header ?? {},
       });
       https.set(op, t);

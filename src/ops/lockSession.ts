@@ -68,6 +68,7 @@ export function sessionFor(ctx: RepoContext, remote: string, endpoint: Endpoint,
       env: ctx.env,
       cwd: remoteBaseDir(ctx),
       remoteUrl: ctx.config.get(`remote.${remote}.url`) ?? null,
+      credentials: ctx.credentials,
       ...(opts.onWarning ? { onWarning: opts.onWarning } : {}),
     }));
   const lazy: LockTransport = {

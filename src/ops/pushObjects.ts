@@ -23,6 +23,8 @@ import { headRef, resolveRefs } from './fetchObjects.js';
 import type { RepoContext } from './repoContext.js';
 import { remoteNames } from '../http/endpoint.js';
 import { scanHistory } from './scanPointers.js';
+import { git } from '../git/exec.js';
+import { verifyPushLocks, type LockNotice, type PushUpdate } from './verifyPushLocks.js';
 
 export interface PushObjectsOptions {
   /** Remote name, URL or path (required, as in git-lfs). */
@@ -43,6 +45,12 @@ export interface PushObjectsOptions {
   signal?: AbortSignal;
   /** For tests: replaces the transport chosen for the endpoint. */
   transport?: Transport;
+  /**
+   * Lock verification's hints and warnings (ops/verifyPushLocks.ts). Locks are verified for
+   * pushes of refs, as git-lfs's push does, before anything is uploaded; not with `objectIds`
+   * (no ref is updated) nor with `revArgs` (the pre-push hook verifies them itself).
+   */
+  onLockNotice?: LockNotice;
 }
 
 export interface PushObject {
@@ -88,7 +96,13 @@ async function objectsForRefs(ctx: RepoContext, opts: PushObjectsOptions, remote
   } else {
     const resolved = opts.refs?.length ? await resolveRefs(ctx, opts.refs) : opts.all ? [] : [await headRef(ctx)];
     revs = resolved.length ? resolved.map((r) => r.rev) : ['--all'];
-    if (!opts.all && remoteNames(ctx.config).includes(remote)) revs.push('--not', `--remotes=${remote}`);
+    const notRemote = !opts.all && remoteNames(ctx.config).includes(remote) ? ['--not', `--remotes=${remote}`] : [];
+    revs.push(...notRemote);
+    // Each pushed ref is an update whose files are checked against the server's locks (a
+    // halt throws LockedFilesError); `--all` without refs pushes every local branch and tag.
+    const updated = resolved.length ? resolved : await localRefs(ctx);
+    const updates: PushUpdate[] = updated.map((r) => ({ remoteRef: r.name, revArgs: [r.rev, ...notRemote] }));
+    await verifyPushLocks(ctx, { remote, updates, notice: opts.onLockNotice ?? (() => {}) });
   }
   if (revs.length === 0) return [];
   const out = new Map<string, PushObject>();
@@ -97,6 +111,17 @@ async function objectsForRefs(ctx: RepoContext, opts: PushObjectsOptions, remote
     if (!out.has(p.pointer.oid)) out.set(p.pointer.oid, { oid: p.pointer.oid, size: p.pointer.size, name: p.path });
   }
   return [...out.values()];
+}
+
+/** Local branches and tags, as resolveRefs gives refs. */
+async function localRefs(ctx: RepoContext): Promise<Array<{ name: string; rev: string }>> {
+  const r = await git(['for-each-ref', '--format=%(refname) %(objectname)', 'refs/heads', 'refs/tags'], { cwd: ctx.cwd, env: ctx.env });
+  const out: Array<{ name: string; rev: string }> = [];
+  for (const line of r.stdout.toString('utf8').split('\n')) {
+    const sp = line.lastIndexOf(' ');
+    if (sp > 0) out.push({ name: line.slice(0, sp), rev: line.slice(sp + 1) });
+  }
+  return out;
 }
 
 async function objectsForOids(ctx: RepoContext, oids: readonly string[]): Promise<{ found: PushObject[]; missing: PushObject[] }> {

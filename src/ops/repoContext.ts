@@ -3,6 +3,7 @@
  * Commands that change config or .gitattributes also check (and first write) the local
  * `lfs.repositoryformatversion`, as git-lfs does.
  */
+import { CredentialMemory } from '../http/Authenticator.js';
 import { Config } from '../config/Config.js';
 import { loadConfig } from '../config/load.js';
 import { NotARepositoryError, RepoFormatError, TslfsError } from '../errors/TslfsError.js';
@@ -19,6 +20,11 @@ export interface RepoContext {
   store: LfsStore;
   /** `.lfsconfig` keys that were ignored as unsafe (for a warning). */
   ignoredLfsconfigKeys: string[];
+  /**
+   * What this run knows about credentials, shared by every client it builds (lock
+   * verification and the transfers of one push ask for a host's credentials once).
+   */
+  credentials: CredentialMemory;
 }
 
 export interface OpenRepoOptions {
@@ -38,7 +44,7 @@ export async function openRepo(opts: OpenRepoOptions): Promise<RepoContext> {
   const { config, ignoredLfsconfigKeys } = await loadConfig(repo, opts.cwd, opts.env);
   if (opts.writeFormatVersion) await ensureRepoFormat(repo, config, opts.cwd, opts.env);
   const store = new LfsStore(await resolveStoreLayout(repo, config, opts.env));
-  return { cwd: opts.cwd, env: opts.env, repo, config, store, ignoredLfsconfigKeys };
+  return { cwd: opts.cwd, env: opts.env, repo, config, store, ignoredLfsconfigKeys, credentials: new CredentialMemory() };
 }
 
 /** Like openRepo, but returns null outside a repository instead of throwing. */

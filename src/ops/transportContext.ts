@@ -27,6 +27,7 @@ export function transportContext(ctx: RepoContext, direction: TransferDirection,
     direction,
     refName: currentBranchRef(ctx.repo.gitDir),
     tmpDir: ctx.store.layout.tmpDir,
+    credentials: ctx.credentials,
     ...(onWarning ? { onWarning } : {}),
   };
 }

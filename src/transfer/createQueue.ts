@@ -5,6 +5,7 @@
  * HTTP endpoints use the batch API with basic, plus the custom agents configured in git config
  * (offered in the batch request, started only when the server picks one).
  */
+import type { CredentialMemory } from '../http/Authenticator.js';
 import type { Config } from '../config/Config.js';
 import { TslfsError } from '../errors/TslfsError.js';
 import type { TransferDirection, TransferListener } from '../events/TransferEvents.js';
@@ -56,6 +57,8 @@ export interface TransportContext {
   onWarning?: (message: string) => void;
   /** The store's tmp dir (.git/lfs/tmp): custom agents get a private directory in it. */
   tmpDir?: string;
+  /** The run's credential memory, shared by its lock client and transfers (see Authenticator). */
+  credentials?: CredentialMemory;
 }
 
 /** A CustomAgentAdapter for `spec` in this context. */
@@ -132,6 +135,7 @@ export function transportFor(endpoint: Endpoint, tc: TransportContext): Transpor
       cwd: tc.cwd,
       refName: tc.refName ?? null,
       ...(tc.onWarning ? { onWarning: tc.onWarning } : {}),
+      ...(tc.credentials ? { credentials: tc.credentials } : {}),
     });
     const agents = new Map<string, CustomAgentAdapter>();
     return {

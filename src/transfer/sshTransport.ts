@@ -18,6 +18,7 @@
  * Nothing runs until the first batch, so commands that move nothing never start ssh.
  * close() quits the ssh connections and closes the HTTP client.
  */
+import type { CredentialMemory } from '../http/Authenticator.js';
 import type { Config } from '../config/Config.js';
 import { TransferError, TslfsError } from '../errors/TslfsError.js';
 import type { TransferDirection } from '../events/TransferEvents.js';
@@ -44,6 +45,8 @@ export interface SshTransportContext {
   direction: TransferDirection;
   refName?: string | null;
   onWarning?: (message: string) => void;
+  /** The run's credential memory (hybrid mode's HTTP requests; see Authenticator). */
+  credentials?: CredentialMemory;
 }
 
 export interface SshTransport {
@@ -77,6 +80,7 @@ export function sshTransportFor(endpoint: Endpoint, tc: SshTransportContext): Ss
       cwd: tc.cwd,
       refName: tc.refName ?? null,
       ...(tc.onWarning ? { onWarning: tc.onWarning } : {}),
+      ...(tc.credentials ? { credentials: tc.credentials } : {}),
       apiHeaders: async () => (await auth.get(operation))?.header ?? {},
     });
     chosen = 'http';

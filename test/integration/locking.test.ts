@@ -237,6 +237,29 @@ describe('locking over HTTP', () => {
       expect((await sb.git(['ls-remote', 'origin', 'main'], { cwd: dir })).stdout).toBe(before);
     });
 
+    it('tslfs push of a ref verifies locks as git lfs push does; --object-id does not', async () => {
+      const dir = await pushed('pp4');
+      srv.addLock('pp4', 'a.dat');
+      await change(dir, ['a.dat']);
+      await sb.git(['config', `lfs.${url('pp4')}.locksverify`, 'true'], { cwd: dir });
+      const puts = () => srv.requests.filter((r) => r.method === 'PUT' && r.url.startsWith('/storage/pp4/')).length;
+      const before = puts();
+      const ours = await sb.tslfs(['push', 'origin', 'main'], { cwd: dir });
+      const theirs = await sb.gitLfs(['push', 'origin', 'main'], { cwd: dir });
+      expect(ours.stdout).toBe('Unable to push locked files:\n* a.dat - Other User (refs: main)\n');
+      expect(ours.stdout).toBe(theirs.stdout);
+      expect(ours.stderr).toContain('Cannot update locked files.');
+      expect(theirs.stderr).toContain('Cannot update locked files.');
+      expect(ours.exitCode).not.toBe(0);
+      expect(theirs.exitCode).not.toBe(0);
+      expect(puts()).toBe(before);
+      // Explicit objects update no ref: nothing to verify, the object is uploaded.
+      const oid = (await sb.tslfs(['ls-files', '--long'], { cwd: dir })).stdout.split('\n').find((l) => l.endsWith(' a.dat'))!.split(' ')[0]!;
+      const byId = await sb.tslfs(['push', '--object-id', 'origin', oid], { cwd: dir });
+      expect(byId.exitCode, byId.stderr).toBe(0);
+      expect(puts()).toBe(before + 1);
+    });
+
     it('unset locksverify warns and pushes; our own locks are a hint', async () => {
       const dir = await pushed('pp2');
       srv.addLock('pp2', 'a.dat');

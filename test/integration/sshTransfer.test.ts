@@ -44,6 +44,8 @@ describe('tslfs over the pure SSH protocol (real sshd)', () => {
     const bare = await fx.srv.createRepo('p2');
     const work = await workRepo('p2work', fx.sshd.url(bare));
     await fx.sb.git(['config', 'lfs.ssh.automultiplex', 'false'], { cwd: work });
+    // Transfers only: lock verification (tslfs push verifies, as git lfs push) has its own connection.
+    await fx.sb.git(['config', 'lfs.locksverify', 'false'], { cwd: work });
     const before = fx.sshd.transferLog().length;
     const p = await fx.sb.tslfs(['push', 'origin', 'main'], { cwd: work });
     expect(p.exitCode, p.stderr).toBe(0);

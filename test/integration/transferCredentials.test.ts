@@ -220,6 +220,8 @@ describe('CR5 approve / reject discipline', () => {
     const hp = helper('cr5ok-helper', USER, SENTINEL);
     const dir = await workRepo(h, repo, { 'x.bin': data }, { repo });
     await ok(h.sb.git(['config', 'credential.helper', hp.path], { cwd: dir }));
+    // The batch call's credential flow only: no lock verification call before it.
+    await ok(h.sb.git(['config', 'lfs.locksverify', 'false'], { cwd: dir }));
     await ok(h.sb.tslfs(['push', 'origin', 'main'], { cwd: dir }));
     const verbs = hp.calls().map((c) => c.verb);
     expect(verbs).toEqual(['get', 'store']);
@@ -236,12 +238,27 @@ describe('CR5 approve / reject discipline', () => {
     expect(hp.calls().map((c) => c.verb)).toEqual(['get', 'store', 'get', 'store']);
   });
 
+  it('a push asks for a host\'s credentials once, for lock verification and the upload together', async () => {
+    const repo = uniq('cr5-share');
+    const hp = helper('cr5-share-helper', USER, SENTINEL);
+    const dir = await workRepo(h, repo, { 's.bin': blob('cr5-share', 3000) }, { repo });
+    await ok(h.sb.git(['config', 'credential.helper', hp.path], { cwd: dir }));
+    await ok(h.sb.tslfs(['push', 'origin', 'main'], { cwd: dir }));
+    const verify = h.srv.requests.filter((r) => r.url.includes(`/${repo}.git/info/lfs/locks/verify`));
+    expect(verify.map((r) => r.status)).toEqual([401, 200]);
+    // The batch call is sent with the credentials lock verification obtained: no second 401.
+    expect(batchRequests(h, repo).map((b) => [b.status, b.headers.authUser])).toEqual([[200, USER]]);
+    expect(hp.calls().map((c) => c.verb)).toEqual(['get', 'store']);
+  });
+
   it('reject (erase) after a 401 with the helper\'s credentials; HS22: at most 3 lookups, then a clear error', async () => {
     const repo = uniq('cr5-401');
     const data = blob('cr5-401', 3000);
     const hp = helper('cr5-401-helper', USER, SENTINEL);
     const dir = await workRepo(h, repo, { 'x.bin': data }, { repo });
     await ok(h.sb.git(['config', 'credential.helper', hp.path], { cwd: dir }));
+    // The batch call's credential flow only: no lock verification call before it.
+    await ok(h.sb.git(['config', 'lfs.locksverify', 'false'], { cwd: dir }));
     h.srv.failNext({ kind: 'batch', repo, status: 401, times: Infinity });
     const r = await h.sb.tslfs(['push', 'origin', 'main'], { cwd: dir });
     expect(r.exitCode).toBe(2);
@@ -263,6 +280,8 @@ describe('CR5 approve / reject discipline', () => {
     const wrong = helper('cr5-403-helper', USER, 'not-the-password');
     const dir = await workRepo(h, repo, { 'x.bin': data }, { repo });
     await ok(h.sb.git(['config', 'credential.helper', wrong.path], { cwd: dir }));
+    // The batch call's credential flow only: no lock verification call before it.
+    await ok(h.sb.git(['config', 'lfs.locksverify', 'false'], { cwd: dir }));
     const r = await h.sb.tslfs(['push', 'origin', 'main'], { cwd: dir });
     expect(r.exitCode, r.stdout + r.stderr).toBe(2);
     expect(r.stderr).toContain(oidOf(data));
@@ -273,6 +292,7 @@ describe('CR5 approve / reject discipline', () => {
     const hp = helper('cr5-404-helper', USER, SENTINEL);
     const dir2 = await workRepo(h, repo2, { 'y.bin': blob('cr5-404', 2000) }, { repo: repo2 });
     await ok(h.sb.git(['config', 'credential.helper', hp.path], { cwd: dir2 }));
+    await ok(h.sb.git(['config', 'lfs.locksverify', 'false'], { cwd: dir2 }));
     h.srv.failNext({ kind: 'batch', repo: repo2, status: 404, times: Infinity }); // after the auth check
     const r2 = await h.sb.tslfs(['push', 'origin', 'main'], { cwd: dir2 });
     expect(r2.exitCode).toBe(2);

@@ -20,11 +20,9 @@ async function run(args: string[], dryRun: boolean, ctx: CliContext): Promise<nu
     return 1;
   }
   const input = await readAll(ctx.stdin);
-  const [{ prePush }, { reportPush }, { escapeForTerminal }] = await Promise.all([import('../../api/prePush.js'), import('./push.js'), import('../../ui/escape.js')]);
+  const [{ prePush }, { reportPush, lockNoticePrinter }] = await Promise.all([import('../../api/prePush.js'), import('./push.js')]);
   const meter = commandMeter(ctx, await progressMode(ctx), 'Uploading');
-  // Lock verification's hints and warnings (ops/verifyPushLocks.ts), on the stream git-lfs uses.
-  const onLockNotice = (stream: 'stdout' | 'stderr', text: string): void => void writeOut(stream === 'stdout' ? ctx.stdout : ctx.stderr, `${escapeForTerminal(text)}\n`);
-  const res = await prePush({ cwd: ctx.cwd, env: ctx.env, remote: args[0]!, input, dryRun, onProgress: meter.listener, onLockNotice });
+  const res = await prePush({ cwd: ctx.cwd, env: ctx.env, remote: args[0]!, input, dryRun, onProgress: meter.listener, onLockNotice: lockNoticePrinter(ctx) });
   if (!res) {
     meter.clear();
     return 0;

@@ -46,6 +46,11 @@ interface PushFlags {
   stdin?: boolean;
 }
 
+/** Prints lock verification's hints and warnings on the stream git-lfs uses for each. */
+export function lockNoticePrinter(ctx: CliContext): (stream: 'stdout' | 'stderr', text: string) => void {
+  return (stream, text) => void writeOut(stream === 'stdout' ? ctx.stdout : ctx.stderr, `${escapeForTerminal(text)}\n`);
+}
+
 export function define(cmd: Command, ctx: CliContext): void {
   cmd
     .description('Push local Git LFS files to a remote')
@@ -76,6 +81,7 @@ export function define(cmd: Command, ctx: CliContext): void {
         ...(o.objectId ? { objectIds: args } : {}),
         dryRun: Boolean(o.dryRun),
         onProgress: meter.listener,
+        onLockNotice: lockNoticePrinter(ctx),
       });
       ctx.exitCode = await reportPush(res, Boolean(o.dryRun), meter, ctx);
     });
