@@ -46,6 +46,11 @@ export interface CheckoutResult {
   refreshProblems: string[];
   /** Set when git could not update the index at all (e.g. index.lock exists). */
   refreshError?: string;
+  /**
+   * Paths tslfs cannot write at all (names that are not UTF-8), also in `errors`. Unlike a
+   * file skipped for safety (git-lfs's exit 0), these make the checkout incomplete.
+   */
+  unwritable: string[];
 }
 
 /**
@@ -157,7 +162,7 @@ export interface CheckoutOptions {
 }
 
 export async function runCheckout(ctx: RepoContext, opts: CheckoutOptions): Promise<CheckoutResult> {
-  const res: CheckoutResult = { hasWorkTree: false, total: 0, totalBytes: 0, written: [], notLocal: [], errors: [], refreshProblems: [] };
+  const res: CheckoutResult = { hasWorkTree: false, total: 0, totalBytes: 0, written: [], notLocal: [], errors: [], refreshProblems: [], unwritable: [] };
   const workTree = ctx.repo.workTree;
   if (!workTree) return res;
   res.hasWorkTree = true;
@@ -180,7 +185,7 @@ export async function runCheckout(ctx: RepoContext, opts: CheckoutOptions): Prom
   const worker = async () => {
     while (next < entries.length) {
       const i = next++;
-      const one: CheckoutResult = { ...res, written: [], notLocal: [], errors: [], refreshProblems: [] };
+      const one: CheckoutResult = { ...res, written: [], notLocal: [], errors: [], refreshProblems: [], unwritable: [] };
       // A file's events are held and sent together with its progress event, so that listeners
       // see each file's events right before its progress even though files overlap.
       const held: CheckoutEvent[] = [];
@@ -200,6 +205,7 @@ export async function runCheckout(ctx: RepoContext, opts: CheckoutOptions): Prom
     res.written.push(...o.written);
     res.notLocal.push(...o.notLocal);
     res.errors.push(...o.errors);
+    res.unwritable.push(...o.unwritable);
   }
   try {
     const trusted = await cleansToItsPointer(ctx, workTree, toRecord);
@@ -242,6 +248,7 @@ async function checkoutOne(ctx: RepoContext, workTree: string, e: PointerEntry, 
   try {
     if (e.rawPath) {
       // `e.path` is a lossy decoding of these bytes: writing it would create another file.
+      res.unwritable.push(e.path);
       fail(`the file name ${cQuoteBytes(e.rawPath)} is not valid UTF-8 and tslfs cannot write it; \`git checkout -- <path>\` smudges it through the filter`);
       return;
     }
