@@ -60,6 +60,9 @@ function parseOidValue(value: string, what: string): string {
   return hex;
 }
 
+/** A canonical pointer without extensions and of a non-empty object (see decodePointer). */
+const CANONICAL_RE = /^version https:\/\/git-lfs\.github\.com\/spec\/v1\noid sha256:([0-9a-f]{64})\nsize ([1-9][0-9]{0,15})\n$/;
+
 /**
  * Decode pointer bytes. Throws NotAPointerError when the input is not a pointer at all and
  * BadPointerError when it is shaped like one but a field is invalid. Callers that pass content
@@ -70,6 +73,13 @@ export function decodePointer(data: Uint8Array | string): DecodedPointer {
   if (buf.length === 0) return { ...EMPTY_POINTER, extensions: [] };
   if (buf.length >= POINTER_MAX_SIZE) throw new NotAPointerError(`too large (${buf.length} bytes)`);
   const text = buf.toString('latin1');
+  // The common case, exactly what encodePointer writes (a checkout decodes thousands): one
+  // match instead of the line-by-line parse below, which decides everything else.
+  const m = CANONICAL_RE.exec(text);
+  if (m) {
+    const size = Number(m[2]);
+    if (Number.isSafeInteger(size)) return { oid: m[1]!, size, extensions: [], canonical: true };
+  }
   if (!text.includes('git-lfs') && !text.includes('hawser') && !text.includes('git-media')) {
     throw new NotAPointerError('invalid header');
   }

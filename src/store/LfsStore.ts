@@ -282,8 +282,13 @@ export class ObjectWriter {
 export class LfsStore {
   constructor(readonly layout: StoreLayout) {}
 
+  /**
+   * objects/aa/bb/<oid>; throws on a non-oid. Plain concatenation (objectsDir is already a
+   * normalized path, from join): a checkout asks for thousands of these.
+   */
   objectPath(oid: string): string {
-    return join(this.layout.objectsDir, objectRelPath(oid));
+    if (!isOid(oid)) objectRelPath(oid); // throws the invalid-oid error
+    return `${this.layout.objectsDir}/${oid.slice(0, 2)}/${oid.slice(2, 4)}/${oid}`;
   }
 
   /**

@@ -156,3 +156,21 @@ describe('property: encode/decode round trip', () => {
     }
   });
 });
+
+describe('decodePointer fast path for canonical pointers', () => {
+  it('gives the same answer as the full parse for random canonical pointers and near misses', async () => {
+    const { randomBytes } = await import('node:crypto');
+    for (let i = 0; i < 300; i++) {
+      const oid = randomBytes(32).toString('hex');
+      const size = i < 100 ? 1 + Math.floor(Math.random() * 1000) : Math.floor(Math.random() * Number.MAX_SAFE_INTEGER) + 1;
+      const text = encodePointer({ oid, size, extensions: [] });
+      expect(decodePointer(text)).toEqual({ oid, size, extensions: [], canonical: true });
+      // Near misses take the full parse: still decoded, but not canonical.
+      expect(decodePointer(text.replace(`size ${size}`, `size 0${size}`))).toMatchObject({ oid, size, canonical: false });
+      expect(decodePointer(text.replace(/\n/g, '\r\n'))).toMatchObject({ oid, size, canonical: false });
+      expect(decodePointer(text.slice(0, -1))).toMatchObject({ oid, size, canonical: false });
+    }
+    // Beyond 2^53 the fast path steps aside and the full parse refuses it.
+    expect(() => decodePointer(`version https://git-lfs.github.com/spec/v1\noid sha256:${'a'.repeat(64)}\nsize 9007199254740993\n`)).toThrow();
+  });
+});
