@@ -11,9 +11,7 @@ import { readGitConfig } from '../config/load.js';
 import { NotARepositoryError } from '../errors/TslfsError.js';
 import type { Env } from '../git/exec.js';
 import { discoverRepo } from '../git/repo.js';
-import { fixLockableFiles, listAttributeFiles, mayHaveLockable, setLockableReadonlyEnabled, type LockableScope, type LockOwnership } from '../ops/lockableReadonly.js';
-import { localLockOwnership } from '../ops/localLockOwnership.js';
-import { tryOpenRepo } from '../ops/repoContext.js';
+import { listAttributeFiles, mayHaveLockable, setLockableReadonlyEnabled, type LockableScope, type LockOwnership } from '../ops/lockableReadonly.js';
 
 export type LockableHook =
   | { hook: 'post-checkout'; prev: string; next: string; branchCheckout: boolean }
@@ -58,6 +56,13 @@ export async function runLockableHook(opts: LockableHookOptions): Promise<string
   ]);
   if (!repo?.workTree || attributeFiles === null) return [];
   if (!(await mayHaveLockable({ repo, config: new Config(gitEntries, [], opts.env), env: opts.env }, attributeFiles))) return [];
+  // Loaded only now: a hook runs on every checkout, and these modules (the store, .lfsconfig,
+  // the lock cache) cost more to load than the whole check above when nothing is lockable.
+  const [{ tryOpenRepo }, { fixLockableFiles }, { localLockOwnership }] = await Promise.all([
+    import('../ops/repoContext.js'),
+    import('../ops/lockableReadonly.js'),
+    import('../ops/localLockOwnership.js'),
+  ]);
   const ctx = await tryOpenRepo({ cwd: opts.cwd, env: opts.env });
   if (!ctx || !ctx.repo.workTree) return [];
   // Our own locks (the local lock cache) stay writable.
