@@ -7,7 +7,8 @@
 // template is copied with `cp -a` for each tool, so both get byte-identical git and LFS data;
 // the plain repo holds the same contents as ordinary blobs. Each copy is then checked out at
 // `removed-files` through its own tool (untimed, 1/5 of the files), and the timed steps are
-// `git checkout main` (the other 4/5 smudged) and back.
+// `git checkout main` (the other 4/5 smudged) and back. S1.hook_direct then times each tool's
+// installed post-checkout hook on its own, with the arguments git passes after that checkout.
 import { mkdirSync, writeFileSync, readFileSync, readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { run, sleepMs } from './proc.mjs';
@@ -159,6 +160,22 @@ export async function runS1(ctx) {
     }
   }
 
+  // The hook on its own: git runs .git/hooks/post-checkout after the checkout, so its run time
+  // is what it adds. Timed directly (10 alternating runs per tool, the arguments of the
+  // checkout of main) because the difference of two ~2.5 s checkouts above is mostly noise.
+  const shaOf = (repo, rev) => run('git', ['rev-parse', rev], { cwd: repo, env: sb.env }).stdout.trim();
+  for (let rep = 1; rep <= 10; rep++) {
+    for (const name of ['tslfs', 'git-lfs']) {
+      const repo = repos[name];
+      const hook = join(repo, '.git', 'hooks', 'post-checkout');
+      if (!existsSync(hook)) { res.fail('S1.hook_direct', name, rep, 'no post-checkout hook installed'); continue; }
+      measure(res, 'S1.hook_direct', name, rep, {
+        cmd: 'sh', args: [hook, shaOf(repo, 'removed-files'), shaOf(repo, 'main'), '1'], opts: { cwd: repo, env: sb.env },
+        verify: () => null, sync: false,
+      });
+    }
+  }
+
   const lines = [];
   for (const id of ['S1a.checkout_main', 'S1a.nohook_main', 'S1c.checkout_main', 'S1a.checkout_back', 'S1a.nohook_back', 'S1c.checkout_back']) lines.push(res.measurementLine(id));
   const div = ([a, b]) => a.wall / b.wall;
@@ -169,6 +186,7 @@ export async function runS1(ctx) {
   lines.push(res.ratio({ name: 'S1.ref.plain_hooks', label: 'checkout main, with hooks, tslfs/plain git', lanes: [['S1a.checkout_main', 'tslfs'], ['S1c.checkout_main', 'git']], f: div }));
   lines.push(res.ratio({ name: 'S1.target.hook', label: 'cost of tslfs post-checkout hook (main, hooks - hooks off)', lanes: [['S1a.checkout_main', 'tslfs'], ['S1a.nohook_main', 'tslfs']], f: sub, unit: 'ms', target: { op: '<=', value: 0.1 } }));
   lines.push(res.ratio({ name: 'S1.ref.hook', label: 'cost of git-lfs post-checkout hook (main, hooks - hooks off)', lanes: [['S1a.checkout_main', 'git-lfs'], ['S1a.nohook_main', 'git-lfs']], f: sub, unit: 'ms' }));
+  lines.push(res.measurementLine('S1.hook_direct'));
   lines.push(res.ratio({ name: 'S1.ref.hook_back', label: 'cost of tslfs post-checkout hook (back, hooks - hooks off)', lanes: [['S1a.checkout_back', 'tslfs'], ['S1a.nohook_back', 'tslfs']], f: sub, unit: 'ms' }));
   lines.push(res.ratio({ name: 'S1.ref.back', label: 'checkout back, hooks off, tslfs/plain git', lanes: [['S1a.nohook_back', 'tslfs'], ['S1c.checkout_back', 'git']], f: div }));
   return lines;
