@@ -70,13 +70,19 @@ export async function prePush(opts: PrePushOptions): Promise<PushResult | null> 
   // Locks are verified before anything is uploaded; a halt throws (LockedFilesError). One
   // context for both, so that they share credentials (one lookup per host).
   const ctx = await openRepo({ cwd: opts.cwd, env: opts.env });
-  await verifyPushLocks(ctx, { remote: opts.remote, updates, notice: opts.onLockNotice ?? (() => {}) });
-  const revArgs = [...include, '--not', `--remotes=${opts.remote}`, ...exclude];
-  return pushObjects(ctx, {
-    remote: opts.remote,
-    revArgs,
-    dryRun: Boolean(opts.dryRun),
-    ...(opts.onProgress ? { onEvent: opts.onProgress } : {}),
-    ...(opts.signal ? { signal: opts.signal } : {}),
-  });
+  // ... and the same SSH connection (held open between the two).
+  const letGo = ctx.sshPools.hold();
+  try {
+    await verifyPushLocks(ctx, { remote: opts.remote, updates, notice: opts.onLockNotice ?? (() => {}) });
+    const revArgs = [...include, '--not', `--remotes=${opts.remote}`, ...exclude];
+    return await pushObjects(ctx, {
+      remote: opts.remote,
+      revArgs,
+      dryRun: Boolean(opts.dryRun),
+      ...(opts.onProgress ? { onEvent: opts.onProgress } : {}),
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    });
+  } finally {
+    await letGo();
+  }
 }

@@ -3,6 +3,7 @@
  * without commander, and opening the repository with the filter settings. Kept light: only
  * node builtins and our own modules load on these hot paths.
  */
+import { SshPoolRegistry } from '../ssh/SshPoolRegistry.js';
 import { CredentialMemory } from '../http/Authenticator.js';
 import { Config } from '../config/Config.js';
 import { readGitConfig, readLfsconfig } from '../config/load.js';
@@ -49,7 +50,7 @@ async function openFilterRepo(cwd: string, env: Env): Promise<RepoContext> {
   const lfs = repo.workTree === cwd ? await guess : await readLfsconfig(repo, cwd, env);
   const config = new Config(gitEntries, lfs.entries, env);
   const store = new LfsStore(await resolveStoreLayout(repo, config, env));
-  return { cwd, env, repo, config, store, ignoredLfsconfigKeys: lfs.ignored, credentials: new CredentialMemory() };
+  return { cwd, env, repo, config, store, ignoredLfsconfigKeys: lfs.ignored, credentials: new CredentialMemory(), sshPools: new SshPoolRegistry() };
 }
 
 /** Filter settings plus the repository they were opened for. */

@@ -8,6 +8,7 @@
  *   anything else (file://, local paths, standalone agents): LockingUnsupportedError.
  * Nothing connects until the first request. close() quits the SSH sessions and closes HTTP.
  */
+import type { SshPoolRegistry } from '../ssh/SshPoolRegistry.js';
 import type { CredentialMemory } from '../http/Authenticator.js';
 import type { Config } from '../config/Config.js';
 import { TslfsError } from '../errors/TslfsError.js';
@@ -30,6 +31,8 @@ export interface LockTransportContext {
   /** The git remote URL (credential lookups); null when unknown. */
   remoteUrl?: string | null;
   onWarning?: (message: string) => void;
+  /** The run's SSH pools, shared with its transfers (default: pools of this client's own). */
+  sshPools?: SshPoolRegistry;
   /** The run's credential memory, shared by its lock client and transfers (see Authenticator). */
   credentials?: CredentialMemory;
 }
@@ -67,6 +70,8 @@ function sshLockTransport(endpoint: Endpoint, ctx: LockTransportContext): LockTr
   const target = endpoint.ssh!;
   const mode = sshTransferMode(ctx.config, endpoint.url);
   const pools = new Map<SshLockOperation, Promise<SshTransferPool>>();
+  /** Per operation: give the pool back (a release to the run's registry, or a close). */
+  const letGo = new Map<SshLockOperation, () => Promise<void>>();
   const https = new Map<SshLockOperation, HttpLockTransport>();
   const auth = new SshAuthCache({ env: ctx.env, config: ctx.config, cwd: ctx.cwd, target });
   let hybrid = mode === 'never';
@@ -76,9 +81,22 @@ function sshLockTransport(endpoint: Endpoint, ctx: LockTransportContext): LockTr
   const pool = (op: SshLockOperation): Promise<SshTransferPool> => {
     let p = pools.get(op);
     if (!p) {
-      p = SshTransferPool.start({ env: ctx.env, config: ctx.config, cwd: ctx.cwd, target, operation: op, maxConnections: 1 });
+      const po = { env: ctx.env, config: ctx.config, cwd: ctx.cwd, target, operation: op, maxConnections: 1 };
+      if (ctx.sshPools) {
+        const lease = ctx.sshPools.acquire(po);
+        p = lease.pool;
+        letGo.set(op, lease.release);
+      } else {
+        const own = SshTransferPool.start(po);
+        p = own;
+        letGo.set(op, () => own.then((x) => x.close(), () => {}));
+      }
       pools.set(op, p);
-      p.catch(() => pools.delete(op));
+      p.catch(() => {
+        pools.delete(op);
+        void letGo.get(op)?.();
+        letGo.delete(op);
+      });
     }
     return p;
   };
@@ -129,9 +147,10 @@ function sshLockTransport(endpoint: Endpoint, ctx: LockTransportContext): LockTr
     unlock: (id, force, refName): Promise<Lock | null> => run('upload', (x) => x.unlock(id, force, refName)),
     async close() {
       closed = true;
-      const started = [...pools.values()];
+      const releases = [...letGo.values()];
+      letGo.clear();
       await Promise.all([
-        ...started.map((p) => p.then((x) => x.close()).catch(() => {})),
+        ...releases.map((r) => r().catch(() => {})),
         ...[...https.values()].map((h) => h.close()),
       ]);
     },

@@ -69,6 +69,7 @@ export function sessionFor(ctx: RepoContext, remote: string, endpoint: Endpoint,
       cwd: remoteBaseDir(ctx),
       remoteUrl: ctx.config.get(`remote.${remote}.url`) ?? null,
       credentials: ctx.credentials,
+      sshPools: ctx.sshPools,
       ...(opts.onWarning ? { onWarning: opts.onWarning } : {}),
     }));
   const lazy: LockTransport = {

@@ -142,6 +142,16 @@ async function objectsForOids(ctx: RepoContext, oids: readonly string[]): Promis
 }
 
 export async function pushObjects(ctx: RepoContext, opts: PushObjectsOptions): Promise<PushObjectsResult> {
+  // Lock verification and the upload use SSH one after the other: one connection for both.
+  const letGo = ctx.sshPools.hold();
+  try {
+    return await pushObjectsHeld(ctx, opts);
+  } finally {
+    await letGo();
+  }
+}
+
+async function pushObjectsHeld(ctx: RepoContext, opts: PushObjectsOptions): Promise<PushObjectsResult> {
   const { remote, endpoint } = await resolveRemoteEndpoint(ctx, opts.remote, 'upload');
 
   let candidates: PushObject[];

@@ -3,6 +3,7 @@
  * Commands that change config or .gitattributes also check (and first write) the local
  * `lfs.repositoryformatversion`, as git-lfs does.
  */
+import { SshPoolRegistry } from '../ssh/SshPoolRegistry.js';
 import { CredentialMemory } from '../http/Authenticator.js';
 import { Config } from '../config/Config.js';
 import { loadConfig } from '../config/load.js';
@@ -25,6 +26,8 @@ export interface RepoContext {
    * verification and the transfers of one push ask for a host's credentials once).
    */
   credentials: CredentialMemory;
+  /** This run's SSH connection pools, shared by its lock client and transfers. */
+  sshPools: SshPoolRegistry;
 }
 
 export interface OpenRepoOptions {
@@ -44,7 +47,7 @@ export async function openRepo(opts: OpenRepoOptions): Promise<RepoContext> {
   const { config, ignoredLfsconfigKeys } = await loadConfig(repo, opts.cwd, opts.env);
   if (opts.writeFormatVersion) await ensureRepoFormat(repo, config, opts.cwd, opts.env);
   const store = new LfsStore(await resolveStoreLayout(repo, config, opts.env));
-  return { cwd: opts.cwd, env: opts.env, repo, config, store, ignoredLfsconfigKeys, credentials: new CredentialMemory() };
+  return { cwd: opts.cwd, env: opts.env, repo, config, store, ignoredLfsconfigKeys, credentials: new CredentialMemory(), sshPools: new SshPoolRegistry() };
 }
 
 /** Like openRepo, but returns null outside a repository instead of throwing. */

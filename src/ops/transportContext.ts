@@ -28,6 +28,7 @@ export function transportContext(ctx: RepoContext, direction: TransferDirection,
     refName: currentBranchRef(ctx.repo.gitDir),
     tmpDir: ctx.store.layout.tmpDir,
     credentials: ctx.credentials,
+    sshPools: ctx.sshPools,
     ...(onWarning ? { onWarning } : {}),
   };
 }

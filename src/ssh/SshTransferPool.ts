@@ -91,6 +91,11 @@ export class SshTransferPool {
     return this.size;
   }
 
+  /** Allow up to `maxConnections` when multiplexing (a shared pool's later user wants more). */
+  widen(maxConnections: number): void {
+    if (this.multiplexing) this.size = Math.max(this.size, maxConnections);
+  }
+
   private openOne(master: boolean): Promise<SshPktConnection> {
     const o = this.o;
     const inv = sshInvocation(

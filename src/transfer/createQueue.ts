@@ -5,6 +5,7 @@
  * HTTP endpoints use the batch API with basic, plus the custom agents configured in git config
  * (offered in the batch request, started only when the server picks one).
  */
+import type { SshPoolRegistry } from '../ssh/SshPoolRegistry.js';
 import type { CredentialMemory } from '../http/Authenticator.js';
 import type { Config } from '../config/Config.js';
 import { TslfsError } from '../errors/TslfsError.js';
@@ -59,6 +60,8 @@ export interface TransportContext {
   tmpDir?: string;
   /** The run's credential memory, shared by its lock client and transfers (see Authenticator). */
   credentials?: CredentialMemory;
+  /** The run's SSH connection pools, shared with its lock client. */
+  sshPools?: SshPoolRegistry;
 }
 
 /** A CustomAgentAdapter for `spec` in this context. */

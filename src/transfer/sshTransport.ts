@@ -18,6 +18,7 @@
  * Nothing runs until the first batch, so commands that move nothing never start ssh.
  * close() quits the ssh connections and closes the HTTP client.
  */
+import type { SshPoolRegistry } from '../ssh/SshPoolRegistry.js';
 import type { CredentialMemory } from '../http/Authenticator.js';
 import type { Config } from '../config/Config.js';
 import { TransferError, TslfsError } from '../errors/TslfsError.js';
@@ -47,6 +48,8 @@ export interface SshTransportContext {
   onWarning?: (message: string) => void;
   /** The run's credential memory (hybrid mode's HTTP requests; see Authenticator). */
   credentials?: CredentialMemory;
+  /** The run's SSH pools, shared with its lock client (default: a pool of this transport's own). */
+  sshPools?: SshPoolRegistry;
 }
 
 export interface SshTransport {
@@ -64,6 +67,8 @@ export function sshTransportFor(endpoint: Endpoint, tc: SshTransportContext): Ss
   const mode = sshTransferMode(tc.config, endpoint.url);
   const operation = tc.direction;
   let pool: SshTransferPool | null = null;
+  /** Gives the pool back: a release to the run's registry, or a close of our own pool. */
+  let letGo: (() => Promise<void>) | null = null;
   let http: HttpTransport | null = null;
   let chosen: 'ssh' | 'http' | null = null;
   let startP: Promise<void> | null = null;
@@ -90,16 +95,21 @@ export function sshTransportFor(endpoint: Endpoint, tc: SshTransportContext): Ss
     startP ??= (async () => {
       if (mode !== 'never') {
         try {
-          pool = await SshTransferPool.start({
-            env: tc.env,
-            config: tc.config,
-            cwd: tc.cwd,
-            target: ssh,
-            operation,
-            maxConnections: queueSettingsFrom(tc.config).concurrency,
-          });
+          const po = { env: tc.env, config: tc.config, cwd: tc.cwd, target: ssh, operation, maxConnections: queueSettingsFrom(tc.config).concurrency };
+          if (tc.sshPools) {
+            const lease = tc.sshPools.acquire(po);
+            pool = await lease.pool.catch(async (e: unknown) => {
+              await lease.release();
+              throw e;
+            });
+            letGo = lease.release;
+          } else {
+            const own = await SshTransferPool.start(po);
+            pool = own;
+            letGo = () => own.close();
+          }
           chosen = 'ssh';
-          if (closed) await pool.close();
+          if (closed) await letGo();
           return;
         } catch (e) {
           if (mode === 'always' || !(e instanceof SshStartError)) throw e;
@@ -136,7 +146,8 @@ export function sshTransportFor(endpoint: Endpoint, tc: SshTransportContext): Ss
     async close() {
       closed = true;
       await startP?.catch(() => {});
-      await Promise.all([(pool as SshTransferPool | null)?.close(), (http as HttpTransport | null)?.close().catch(() => {})]);
+      const release = letGo as (() => Promise<void>) | null;
+      await Promise.all([release?.(), (http as HttpTransport | null)?.close().catch(() => {})]);
     },
   };
 }

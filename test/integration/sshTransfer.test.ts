@@ -40,18 +40,18 @@ describe('tslfs over the pure SSH protocol (real sshd)', () => {
     expect(readdirSync(fx.clientTmp).filter((n) => n.startsWith('sock-'))).toEqual([]);
   });
 
-  it('without multiplexing one connection does everything', async () => {
+  it('without multiplexing one connection does everything (lock verification included)', async () => {
     const bare = await fx.srv.createRepo('p2');
     const work = await workRepo('p2work', fx.sshd.url(bare));
     await fx.sb.git(['config', 'lfs.ssh.automultiplex', 'false'], { cwd: work });
-    // Transfers only: lock verification (tslfs push verifies, as git lfs push) has its own connection.
-    await fx.sb.git(['config', 'lfs.locksverify', 'false'], { cwd: work });
     const before = fx.sshd.transferLog().length;
     const p = await fx.sb.tslfs(['push', 'origin', 'main'], { cwd: work });
     expect(p.exitCode, p.stderr).toBe(0);
     for (const d of Object.values(files)) expect(existsSync(bareObject(bare, await sha256(d)))).toBe(true);
     const log = fx.sshd.transferLog().slice(before);
     expect(new Set(log.map((l) => l.split(' ')[0])).size).toBe(1);
+    // tslfs push verifies locks first (as git lfs push does), on that same connection.
+    expect(log.some((l) => l.includes('list-lock'))).toBe(true);
     expect(log.filter((l) => l.endsWith('put-object') || / put-object /.test(l) || l.includes('put-object')).length).toBe(Object.keys(files).length);
     expect(log.at(-1)).toMatch(/ end$/);
   });
