@@ -7,7 +7,7 @@
  * Object bytes are streamed in chunks of at most 1 MiB; only the pointer-sized head of the
  * input is buffered.
  */
-import { closeSync, lstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { TslfsError } from '../errors/TslfsError.js';
 import { decodePointer, POINTER_MAX_SIZE, type DecodedPointer, type Pointer } from '../model/pointer.js';
@@ -37,19 +37,9 @@ export async function planSmudge(p: Pointer, path: string, s: FilterSettings): P
   if (p.size === 0) return 'empty';
   if (s.skip) return 'skip';
   if (!s.fetchFilter(path)) return 'excluded';
-  // Synchronous stat first: filter-process serves one request at a time, and a thread-pool
-  // round trip per small file is most of the cost of a checkout of thousands of them.
-  let st: ReturnType<typeof lstatSync> | undefined;
-  try {
-    st = lstatSync(s.store.objectPath(p.oid), { throwIfNoEntry: false });
-  } catch {
-    st = undefined; // ENOTDIR and the like: ensureLocal decides
-  }
-  if (st?.isFile() && st.size === p.size) return 'local';
-  // Not in the store: only a reference store (alternates) can still have it. Without one, the
-  // answer is already known (a clone asks this for every file: no second stat each).
-  if (st === undefined && s.store.layout.referenceObjectDirs.length === 0) return 'missing';
-  // A local object of the wrong size does not count (ensureLocal compares sizes).
+  // One synchronous lstat of the store (then the alternates, if any): filter-process serves one
+  // request at a time, and a thread-pool round trip per file would be most of a checkout's cost.
+  // A local object of the wrong size does not count.
   return (await s.store.ensureLocal(p.oid, p.size)) ? 'local' : 'missing';
 }
 

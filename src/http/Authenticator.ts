@@ -116,7 +116,6 @@ export class Authenticator {
   private readonly apiUrl: string;
   private readonly remote: URL | null;
   private readonly urlCreds: Credentials | null;
-  private readonly memory: CredentialMemory;
   private readonly cache: Map<string, CacheEntry>;
   private readonly fills: Map<string, number>;
   private readonly netrcTried: Set<string>;
@@ -127,8 +126,7 @@ export class Authenticator {
   readonly secrets: string[];
 
   constructor(private readonly opts: AuthenticatorOptions) {
-    this.memory = opts.memory ?? new CredentialMemory();
-    ({ cache: this.cache, fills: this.fills, netrcTried: this.netrcTried, approved: this.approved, secrets: this.secrets } = this.memory);
+    ({ cache: this.cache, fills: this.fills, netrcTried: this.netrcTried, approved: this.approved, secrets: this.secrets } = opts.memory ?? new CredentialMemory());
     const api = urlOrNull(opts.endpointUrl);
     if (!api) throw new TransferError(`invalid LFS URL: ${redactUrl(opts.endpointUrl)}`, { code: 'EBADURL' });
     this.api = api;

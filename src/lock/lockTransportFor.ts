@@ -8,7 +8,7 @@
  *   anything else (file://, local paths, standalone agents): LockingUnsupportedError.
  * Nothing connects until the first request. close() quits the SSH sessions and closes HTTP.
  */
-import type { SshPoolRegistry } from '../ssh/SshPoolRegistry.js';
+import { SshPoolRegistry } from '../ssh/SshPoolRegistry.js';
 import type { CredentialMemory } from '../http/Authenticator.js';
 import type { Config } from '../config/Config.js';
 import { TslfsError } from '../errors/TslfsError.js';
@@ -17,7 +17,7 @@ import type { Endpoint } from '../http/endpoint.js';
 import { redactUrl } from '../http/redact.js';
 import { SshAuthCache } from '../ssh/sshAuthenticate.js';
 import { SshStartError } from '../ssh/SshPktConnection.js';
-import { SshTransferPool } from '../ssh/SshTransferPool.js';
+import type { SshTransferPool } from '../ssh/SshTransferPool.js';
 import { sshTransferMode } from '../transfer/sshTransport.js';
 import { HttpLockTransport } from './HttpLockTransport.js';
 import { SshLockTransport, type SshLockOperation } from './SshLockTransport.js';
@@ -70,7 +70,8 @@ function sshLockTransport(endpoint: Endpoint, ctx: LockTransportContext): LockTr
   const target = endpoint.ssh!;
   const mode = sshTransferMode(ctx.config, endpoint.url);
   const pools = new Map<SshLockOperation, Promise<SshTransferPool>>();
-  /** Per operation: give the pool back (a release to the run's registry, or a close). */
+  const registry = new SshPoolRegistry();
+  /** Per operation: give the pool back to its registry (which closes it with its last user). */
   const letGo = new Map<SshLockOperation, () => Promise<void>>();
   const https = new Map<SshLockOperation, HttpLockTransport>();
   const auth = new SshAuthCache({ env: ctx.env, config: ctx.config, cwd: ctx.cwd, target });
@@ -82,20 +83,15 @@ function sshLockTransport(endpoint: Endpoint, ctx: LockTransportContext): LockTr
     let p = pools.get(op);
     if (!p) {
       const po = { env: ctx.env, config: ctx.config, cwd: ctx.cwd, target, operation: op, maxConnections: 1 };
-      if (ctx.sshPools) {
-        const lease = ctx.sshPools.acquire(po);
-        p = lease.pool;
-        letGo.set(op, lease.release);
-      } else {
-        const own = SshTransferPool.start(po);
-        p = own;
-        letGo.set(op, () => own.then((x) => x.close(), () => {}));
-      }
+      // Without a run's registry, a private one: the pool is then this client's alone.
+      const lease = (ctx.sshPools ?? registry).acquire(po);
+      p = lease.pool;
+      letGo.set(op, lease.release);
       pools.set(op, p);
       p.catch(() => {
         pools.delete(op);
-        void letGo.get(op)?.();
         letGo.delete(op);
+        void lease.release();
       });
     }
     return p;

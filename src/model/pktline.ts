@@ -42,7 +42,6 @@ export function encodeTextList(lines: readonly string[]): Buffer {
 
 export type Packet = { kind: 'data'; data: Buffer } | { kind: 'flush' } | { kind: 'delim' } | { kind: 'end' };
 
-/** A text payload without its trailing LF. */
 /**
  * The text of a data packet without its trailing LF. `latin1` keeps every byte as one char, so
  * a value that is not UTF-8 (a file name git sends as raw bytes) survives a round trip.
@@ -56,7 +55,6 @@ export function pktText(p: Packet, encoding: PktTextEncoding = 'utf8'): string |
 
 export type PktTextEncoding = 'utf8' | 'latin1';
 
-/** The length in a 4-hex-digit pkt-line header at buf[off]; ProtocolError when it is not hex. */
 /**
  * What a parsed length says before any payload is read: a control packet (flush, delim, end),
  * null for a data packet of `len - 4` bytes, or ProtocolError for 3 or more than PKT_MAX.
@@ -71,6 +69,7 @@ export function controlPacket(len: number): Packet | null {
   return null;
 }
 
+/** The length in a 4-hex-digit pkt-line header at buf[off]; ProtocolError when it is not hex. */
 export function parseHeader(buf: Buffer, off: number): number {
   let n = 0;
   for (let i = 0; i < 4; i++) {

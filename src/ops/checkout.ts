@@ -9,7 +9,7 @@
  * Also `checkout --to <file> --base|--ours|--theirs <path>` for merge conflicts.
  * Results come back as values and per-file events; nothing here prints.
  */
-import { closeSync, constants, lstatSync, openSync, readSync, type BigIntStats, type Stats } from 'node:fs';
+import { closeSync, constants, openSync, readSync, type BigIntStats, type Stats } from 'node:fs';
 import { lstat } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { Readable } from 'node:stream';
@@ -110,17 +110,6 @@ async function holdsPointer(abs: string, st: Stats, oid: string): Promise<boolea
   } finally {
     closeSync(fd);
   }
-}
-
-/** True when the store holds `oid` with `size` bytes (one synchronous lstat); else ensureLocal (alternates). */
-async function objectIsLocal(store: LfsStore, oid: string, size: number): Promise<boolean> {
-  try {
-    const st = lstatSync(store.objectPath(oid), { throwIfNoEntry: false });
-    if (st?.isFile() && st.size === size) return true;
-  } catch {
-    /* ENOTDIR and the like: ensureLocal decides */
-  }
-  return store.ensureLocal(oid, size);
 }
 
 /** A content source reading a local object (never through a symlink), verified while written. */
@@ -256,7 +245,7 @@ async function checkoutOne(ctx: RepoContext, workTree: string, e: PointerEntry, 
       fail('pointer extensions are not supported by checkout yet');
       return;
     }
-    const local = await objectIsLocal(ctx.store, p.oid, p.size);
+    const local = await ctx.store.ensureLocal(p.oid, p.size);
     const source = local ? objectSource(ctx.store, p.oid, p.size) : p.canonical ? pointerSource(p) : null;
     let existed = false;
     const out = source

@@ -9,7 +9,7 @@
  */
 import { createHash, randomBytes, type Hash } from 'node:crypto';
 import { closeSync, createReadStream, createWriteStream, lstatSync, mkdirSync, openSync, renameSync, writevSync, type ReadStream, type WriteStream } from 'node:fs';
-import { copyFile, link, lstat, mkdir, open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
+import { copyFile, link, lstat, open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { IntegrityError, TslfsError } from '../errors/TslfsError.js';
@@ -22,9 +22,10 @@ export interface StoredObject {
   size: number;
 }
 
+/** `aa/bb/<oid>`; throws on a non-oid (paths are only ever built from validated oids). */
 export function objectRelPath(oid: string): string {
   if (!isOid(oid)) throw new TslfsError(`invalid object id: ${JSON.stringify(oid.slice(0, 80))}`, { code: 'EBADOID' });
-  return join(oid.slice(0, 2), oid.slice(2, 4), oid);
+  return `${oid.slice(0, 2)}/${oid.slice(2, 4)}/${oid}`;
 }
 
 /**
@@ -283,12 +284,11 @@ export class LfsStore {
   constructor(readonly layout: StoreLayout) {}
 
   /**
-   * objects/aa/bb/<oid>; throws on a non-oid. Plain concatenation (objectsDir is already a
-   * normalized path, from join): a checkout asks for thousands of these.
+   * objects/aa/bb/<oid>; throws on a non-oid. Concatenated, not joined (objectsDir is already a
+   * normalized path): a checkout asks for thousands of these.
    */
   objectPath(oid: string): string {
-    if (!isOid(oid)) objectRelPath(oid); // throws the invalid-oid error
-    return `${this.layout.objectsDir}/${oid.slice(0, 2)}/${oid.slice(2, 4)}/${oid}`;
+    return `${this.layout.objectsDir}/${objectRelPath(oid)}`;
   }
 
   /**
@@ -312,7 +312,7 @@ export class LfsStore {
   /** True when the object is present locally with the expected size (empty content always is). */
   async hasLocal(oid: string, size: number): Promise<boolean> {
     if (oid === EMPTY_OID && size === 0) return true;
-    return (await this.localSize(oid)) === size;
+    return this.localSizeSync(oid) === size;
   }
 
   /**
@@ -323,11 +323,11 @@ export class LfsStore {
    * keeps the bytes in incomplete/ again. A part at least as big as the object is discarded.
    */
   async newWriter(opts: { resume?: StoredObject } = {}): Promise<ObjectWriter> {
-    await this.ensureDir(this.layout.tmpDir);
+    this.ensureDir(this.layout.tmpDir);
     const r = opts.resume;
     if (!r) return new ObjectWriter(this, join(this.layout.tmpDir, tempName()));
     objectRelPath(r.oid); // validates the oid before it names a file
-    await this.ensureDir(this.layout.incompleteDir);
+    this.ensureDir(this.layout.incompleteDir);
     const part = join(this.layout.incompleteDir, `${r.oid}.part`);
     const rtmp = join(this.layout.tmpDir, resumableTempName(r.oid));
     const w = new ObjectWriter(this, rtmp, part);
@@ -349,9 +349,10 @@ export class LfsStore {
   /** Directories this store instance has made sure exist (each mkdir is done once per run). */
   private readonly madeDirs = new Set<string>();
 
-  private async ensureDir(dir: string): Promise<void> {
+  /** mkdir -p once per directory and run; synchronous, a metadata operation (see adoptTemp). */
+  private ensureDir(dir: string): void {
     if (this.madeDirs.has(dir)) return;
-    await mkdir(dir, { recursive: true });
+    mkdirSync(dir, { recursive: true });
     this.madeDirs.add(dir);
   }
 
@@ -437,10 +438,7 @@ export class LfsStore {
   adoptTemp(tmpPath: string, oid: string): void {
     const dest = this.objectPath(oid);
     const dir = join(this.layout.objectsDir, oid.slice(0, 2), oid.slice(2, 4));
-    if (!this.madeDirs.has(dir)) {
-      mkdirSync(dir, { recursive: true });
-      this.madeDirs.add(dir);
-    }
+    this.ensureDir(dir);
     try {
       renameSync(tmpPath, dest);
     } catch (e) {
@@ -454,7 +452,8 @@ export class LfsStore {
   /**
    * Make the object local if a reference store (git alternates) has it: the candidate is
    * hashed first (symlinks refused), then hard-linked or copied in. Returns true when the object
-   * is local afterwards.
+   * is local afterwards. An object already in the store (or, without alternates, a missing one)
+   * costs one synchronous lstat: filter-process and checkout call this for every file.
    */
   async ensureLocal(oid: string, size: number): Promise<boolean> {
     if (await this.hasLocal(oid, size)) return true;
@@ -463,7 +462,7 @@ export class LfsStore {
       const st = await lstat(cand).catch(() => null);
       if (!st || !st.isFile() || st.size !== size) continue;
       if ((await hashFile(cand)) !== oid) continue;
-      await mkdir(this.layout.tmpDir, { recursive: true });
+      this.ensureDir(this.layout.tmpDir);
       const tmp = join(this.layout.tmpDir, tempName());
       try {
         await link(cand, tmp).catch(() => copyFile(cand, tmp));

@@ -18,7 +18,7 @@
  * Nothing runs until the first batch, so commands that move nothing never start ssh.
  * close() quits the ssh connections and closes the HTTP client.
  */
-import type { SshPoolRegistry } from '../ssh/SshPoolRegistry.js';
+import { SshPoolRegistry } from '../ssh/SshPoolRegistry.js';
 import type { CredentialMemory } from '../http/Authenticator.js';
 import type { Config } from '../config/Config.js';
 import { TransferError, TslfsError } from '../errors/TslfsError.js';
@@ -27,7 +27,7 @@ import { createHttpTransport, type HttpTransport } from '../http/createHttpTrans
 import { urlScopedValue, type Endpoint } from '../http/endpoint.js';
 import { SshAuthCache } from '../ssh/sshAuthenticate.js';
 import { SshStartError } from '../ssh/SshPktConnection.js';
-import { SshTransferPool } from '../ssh/SshTransferPool.js';
+import type { SshTransferPool } from '../ssh/SshTransferPool.js';
 import { queueSettingsFrom } from './backoff.js';
 import { SshAdapter, SshBatcher, SSH_ADAPTER } from './sshAdapter.js';
 import type { BatchReply, TransferAdapter, TransferItem } from './types.js';
@@ -67,7 +67,7 @@ export function sshTransportFor(endpoint: Endpoint, tc: SshTransportContext): Ss
   const mode = sshTransferMode(tc.config, endpoint.url);
   const operation = tc.direction;
   let pool: SshTransferPool | null = null;
-  /** Gives the pool back: a release to the run's registry, or a close of our own pool. */
+  /** Gives the pool back to the registry (which closes it with its last user). */
   let letGo: (() => Promise<void>) | null = null;
   let http: HttpTransport | null = null;
   let chosen: 'ssh' | 'http' | null = null;
@@ -96,18 +96,13 @@ export function sshTransportFor(endpoint: Endpoint, tc: SshTransportContext): Ss
       if (mode !== 'never') {
         try {
           const po = { env: tc.env, config: tc.config, cwd: tc.cwd, target: ssh, operation, maxConnections: queueSettingsFrom(tc.config).concurrency };
-          if (tc.sshPools) {
-            const lease = tc.sshPools.acquire(po);
-            pool = await lease.pool.catch(async (e: unknown) => {
-              await lease.release();
-              throw e;
-            });
-            letGo = lease.release;
-          } else {
-            const own = await SshTransferPool.start(po);
-            pool = own;
-            letGo = () => own.close();
-          }
+          // Without a run's registry, a private one: the pool is then this transport's alone.
+          const lease = (tc.sshPools ?? new SshPoolRegistry()).acquire(po);
+          pool = await lease.pool.catch(async (e: unknown) => {
+            await lease.release();
+            throw e;
+          });
+          letGo = lease.release;
           chosen = 'ssh';
           if (closed) await letGo();
           return;

@@ -7,6 +7,7 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { localRemoteRepo } from '../support/localRemoteRepo.js';
 import { makeSandbox, sha256, type Sandbox } from '../support/sandbox.js';
 
 describe('end to end with a local-path remote', () => {
@@ -15,10 +16,7 @@ describe('end to end with a local-path remote', () => {
   const files: Record<string, Buffer> = {};
   beforeAll(async () => {
     sb = makeSandbox();
-    expect((await sb.tslfs(['install'])).exitCode).toBe(0);
-    await sb.git(['init', '-q', '--bare', 'remote.git']);
-    work = await sb.initRepo('work', 'none');
-    expect((await sb.tslfs(['track', '*.bin'], { cwd: work })).exitCode).toBe(0);
+    work = await localRemoteRepo(sb);
     for (let i = 0; i < 5; i++) {
       const data = Buffer.alloc(50_000 + i, i + 1);
       files[`d${i % 2}/f${i}.bin`] = data;
@@ -27,7 +25,6 @@ describe('end to end with a local-path remote', () => {
     await sb.git(['add', '.'], { cwd: work });
     const c = await sb.git(['commit', '-qm', 'files'], { cwd: work });
     expect(c.exitCode, c.stderr).toBe(0);
-    await sb.git(['remote', 'add', 'origin', join(sb.root, 'remote.git')], { cwd: work });
   });
   afterAll(() => sb.cleanup());
 

@@ -9,6 +9,7 @@
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { localRemoteRepo } from '../support/localRemoteRepo.js';
 import { makeSandbox, type Sandbox } from '../support/sandbox.js';
 
 /** A path under `dir` whose last component is `a<byte>.bin`, as bytes. */
@@ -25,17 +26,13 @@ describe('file names that are not UTF-8', () => {
   ]);
   beforeAll(async () => {
     sb = makeSandbox();
-    expect((await sb.tslfs(['install'])).exitCode).toBe(0);
-    await sb.git(['init', '-q', '--bare', 'remote.git']);
-    work = await sb.initRepo('work', 'none');
-    expect((await sb.tslfs(['track', '*.bin'], { cwd: work })).exitCode).toBe(0);
+    work = await localRemoteRepo(sb);
     // Two names that decode to the same string when invalid bytes become U+FFFD.
     for (const [byte, text] of contents) writeFileSync(rawName(work, byte), text);
     sb.write('work/plain.bin', 'plain name\n');
     await sb.git(['add', '.'], { cwd: work });
     const c = await sb.git(['commit', '-qm', 'names'], { cwd: work });
     expect(c.exitCode, c.stderr).toBe(0);
-    await sb.git(['remote', 'add', 'origin', join(sb.root, 'remote.git')], { cwd: work });
     const p = await sb.git(['push', '-q', 'origin', 'main'], { cwd: work });
     expect(p.exitCode, p.stderr).toBe(0);
   });
