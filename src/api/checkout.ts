@@ -30,7 +30,7 @@ export async function checkout(opts: CheckoutOptions): Promise<CheckoutResult> {
   const ctx = await openRepo({ cwd: opts.cwd, env: opts.env });
   if (opts.conflict) {
     const out = await checkoutConflictStage(ctx, opts.conflict);
-    return { hasWorkTree: true, total: 1, totalBytes: out.bytes, written: [out.path], notLocal: [], errors: [], refreshProblems: [], unwritable: [] };
+    return { hasWorkTree: true, total: 1, totalBytes: out.bytes, written: [out.path], notLocal: [], errors: [], refreshProblems: [] };
   }
   return runCheckout(ctx, { globs: opts.globs ?? [], ...(opts.onEvent ? { onEvent: opts.onEvent } : {}) });
 }

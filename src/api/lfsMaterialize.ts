@@ -54,7 +54,7 @@ export interface MaterializeLfsFilesResult {
 }
 
 /** Up to POINTER_MAX_SIZE bytes of a regular file, without following a symlink; null if not one. */
-async function readSmallFile(abs: string): Promise<Buffer | null> {
+async function readSmallFile(abs: string | Buffer): Promise<Buffer | null> {
   const fh = await open(abs, constants.O_RDONLY | constants.O_NOFOLLOW).catch(() => null);
   if (!fh) return null;
   try {

@@ -5,6 +5,7 @@
 import type { Readable, Writable } from 'node:stream';
 import type { Command } from 'commander';
 import type { Env } from '../git/exec.js';
+import { encodePathBytes, hasEscapedBytes } from '../model/pathBytes.js';
 
 export interface CliContext {
   cwd: string;
@@ -40,6 +41,7 @@ export interface CommandModule {
 export function writeOut(stream: Writable, text: string | Uint8Array): Promise<void> {
   return new Promise((resolve) => {
     if (text.length === 0) return resolve();
-    stream.write(text, () => resolve());
+    // File names that are not UTF-8 travel as escaped strings (model/pathBytes.ts): print their bytes.
+    stream.write(typeof text === 'string' && hasEscapedBytes(text) ? encodePathBytes(text) : text, () => resolve());
   });
 }

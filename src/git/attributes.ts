@@ -23,7 +23,10 @@ import {
   type Attr,
   type LineEnding,
 } from '../model/gitattributes.js';
-import { git, splitNul, type Env } from './exec.js';
+import { encodePathBytes, hasEscapedBytes } from '../model/pathBytes.js';
+import { git, splitNul, splitNulPaths, type Env } from './exec.js';
+
+const NUL = Buffer.from([0]);
 import type { RepoInfo } from './repo.js';
 
 export type AttrFileKind = 'info' | 'tree' | 'global' | 'system';
@@ -279,9 +282,13 @@ export async function checkAttr(
   // With --stdin there is no `--`: git would take everything before it as attributes (none).
   // Attribute names cannot start with '-', so they cannot be taken for options.
   args.push(...attrs);
-  const input = paths.map((p) => `${p}\0`).join('');
+  // Names that are not UTF-8 (escaped as model/pathBytes.ts does) go to git as their bytes and
+  // come back the same way, so answers are keyed by the names asked about.
+  const input = paths.some(hasEscapedBytes)
+    ? Buffer.concat(paths.flatMap((p) => [encodePathBytes(p), NUL]))
+    : paths.map((p) => `${p}\0`).join('');
   const r = await git(args, { cwd: opts.cwd, env: opts.env, input, noFilters: true });
-  const parts = splitNul(r.stdout);
+  const parts = splitNulPaths(r.stdout);
   for (let i = 0; i + 2 < parts.length; i += 3) {
     const path = parts[i];
     const attr = parts[i + 1];

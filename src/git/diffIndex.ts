@@ -4,7 +4,7 @@
  * for new files git hashes the work tree content through the clean filter, and racily-clean
  * entries are compared through it. Output is buffered (bounded by the number of changed paths).
  */
-import { git, type Env } from './exec.js';
+import { git, splitNulPaths, type Env } from './exec.js';
 
 export interface DiffIndexEntry {
   srcMode: string;
@@ -27,7 +27,8 @@ export function isZeroOid(s: string): boolean {
 
 /** Parse `diff-index -z` raw output. Pure. */
 export function parseDiffIndexZ(out: Buffer): DiffIndexEntry[] {
-  const parts = out.toString('utf8').split('\0');
+  // Names that are not UTF-8 come back escaped (model/pathBytes.ts), so they still name their files.
+  const parts = splitNulPaths(out);
   const res: DiffIndexEntry[] = [];
   let i = 0;
   while (i < parts.length) {

@@ -7,6 +7,7 @@
 import { isUtf8 } from 'node:buffer';
 import { spawn, type SpawnOptions } from 'node:child_process';
 import { GitError } from '../errors/TslfsError.js';
+import { decodePathBytes } from '../model/pathBytes.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -101,6 +102,24 @@ export function splitNulRecords(buf: Buffer): Array<{ text: string; raw?: Buffer
     out.push(isUtf8(seg) ? { text: seg.toString('utf8') } : { text: seg.toString('utf8'), raw: Buffer.from(seg) });
     if (nul < 0) break;
     start = nul + 1;
+  }
+  return out;
+}
+
+/**
+ * Split NUL-terminated path records keeping every name's exact bytes: names that are not UTF-8
+ * come back escaped as decodePathBytes does (model/pathBytes.ts), so they can be matched with
+ * and written back as the names they are. For UTF-8 output the same as splitNul.
+ */
+export function splitNulPaths(buf: Buffer): string[] {
+  if (isUtf8(buf)) return splitNul(buf);
+  const out: string[] = [];
+  let start = 0;
+  while (start < buf.length) {
+    const nul = buf.indexOf(0, start);
+    const end = nul < 0 ? buf.length : nul;
+    out.push(decodePathBytes(buf.subarray(start, end)));
+    start = end + 1;
   }
   return out;
 }

@@ -28,9 +28,10 @@ import { createHash } from 'node:crypto';
 import { constants, type BigIntStats } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
 import { TslfsError } from '../errors/TslfsError.js';
+import { decodePathBytes, encodePathBytes } from '../model/pathBytes.js';
 
 export interface StatPatch {
-  /** Repo-relative path as git stores it (UTF-8). */
+  /** Repo-relative path as git stores it (a name that is not UTF-8 escaped as model/pathBytes.ts does). */
   path: string;
   /** The entry must still be stage 0 with this mode (e.g. 100644) and blob, or it is left alone. */
   mode: string;
@@ -195,8 +196,8 @@ export async function patchIndexStats(indexPath: string, hashAlgo: 'sha1' | 'sha
     for (const p of patches) want.set(p.path, p);
     const oidAt = (start: number) => buf.toString('hex', start + 40, start + 40 + hashLen);
     for (const e of parsed.entries) {
-      const p = e.stage === 0 && !e.skipWorktree ? want.get(e.name.toString('utf8')) : undefined;
-      if (p && Buffer.from(p.path, 'utf8').equals(e.name) && e.mode === parseInt(p.mode, 8) && oidAt(e.start) === p.blobOid) {
+      const p = e.stage === 0 && !e.skipWorktree ? want.get(decodePathBytes(e.name)) : undefined;
+      if (p && encodePathBytes(p.path).equals(e.name) && e.mode === parseInt(p.mode, 8) && oidAt(e.start) === p.blobOid) {
         writeStat(buf, e.start, p.stat);
         result.patched.add(p.path);
         continue;

@@ -15,6 +15,7 @@
 import { constants } from 'node:fs';
 import { access, mkdir, open, type FileHandle } from 'node:fs/promises';
 import { UnsafePathError } from '../errors/TslfsError.js';
+import { fsPath } from '../model/pathBytes.js';
 
 const MAX_CACHED = 256;
 const PROC_FD = '/proc/self/fd';
@@ -50,7 +51,8 @@ export class DirHandles {
 
   /**
    * The directory `relDir` (repo-relative, forward slashes, '' for the root; validated by the
-   * caller), creating missing components. Throws UnsafePathError "not a directory" when a
+   * caller; names that are not UTF-8 escaped as model/pathBytes.ts does), creating missing
+   * components. Throws UnsafePathError "not a directory" when a
    * component is a symlink or not a directory.
    */
   async dir(relDir: string): Promise<DirHandle> {
@@ -85,7 +87,7 @@ export class DirHandles {
     const parent = await this.handle(parentRel);
     const uncachedParent = this.cache.get(parentRel) === undefined;
     try {
-      const at = `${PROC_FD}/${parent.fd}/${name}`;
+      const at = fsPath(`${PROC_FD}/${parent.fd}/${name}`);
       const flags = constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW;
       try {
         return await open(at, flags);

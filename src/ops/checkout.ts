@@ -18,11 +18,10 @@ import { TslfsError, UsageError } from '../errors/TslfsError.js';
 import { checkAttr } from '../git/attributes.js';
 import { git, gitText, splitNul } from '../git/exec.js';
 import { readObjects } from '../git/catFile.js';
-import { cQuoteBytes } from '../model/cQuote.js';
 import { decodePointer, encodePointer, POINTER_MAX_SIZE, tryDecodePointer, type DecodedPointer } from '../model/pointer.js';
 import type { LfsStore } from '../store/LfsStore.js';
 import type { RepoContext } from './repoContext.js';
-import { scanIndex, type PointerEntry } from './scanPointers.js';
+import { scanIndex, worktreeName, type PointerEntry } from './scanPointers.js';
 import { DirHandles } from './DirHandles.js';
 import { recordWrittenEntries, writeUserFile, writeWorktreeFile, type IndexedFile, type WriteSource } from './worktreeWriter.js';
 
@@ -46,11 +45,6 @@ export interface CheckoutResult {
   refreshProblems: string[];
   /** Set when git could not update the index at all (e.g. index.lock exists). */
   refreshError?: string;
-  /**
-   * Paths tslfs cannot write at all (names that are not UTF-8), also in `errors`. Unlike a
-   * file skipped for safety (git-lfs's exit 0), these make the checkout incomplete.
-   */
-  unwritable: string[];
 }
 
 /**
@@ -94,7 +88,7 @@ export function globMatcher(prefix: string, globs: readonly string[]): (path: st
  * True when the file at `abs` (a regular file, lstat'ed as `st`) holds a pointer to `oid`.
  * Synchronous reads of at most 1 KiB: cheaper than a thread-pool round trip per file.
  */
-async function holdsPointer(abs: string, st: Stats, oid: string): Promise<boolean> {
+async function holdsPointer(abs: string | Buffer, st: Stats, oid: string): Promise<boolean> {
   if (st.size >= POINTER_MAX_SIZE) return false;
   let fd: number;
   try {
@@ -151,7 +145,7 @@ export interface CheckoutOptions {
 }
 
 export async function runCheckout(ctx: RepoContext, opts: CheckoutOptions): Promise<CheckoutResult> {
-  const res: CheckoutResult = { hasWorkTree: false, total: 0, totalBytes: 0, written: [], notLocal: [], errors: [], refreshProblems: [], unwritable: [] };
+  const res: CheckoutResult = { hasWorkTree: false, total: 0, totalBytes: 0, written: [], notLocal: [], errors: [], refreshProblems: [] };
   const workTree = ctx.repo.workTree;
   if (!workTree) return res;
   res.hasWorkTree = true;
@@ -174,7 +168,7 @@ export async function runCheckout(ctx: RepoContext, opts: CheckoutOptions): Prom
   const worker = async () => {
     while (next < entries.length) {
       const i = next++;
-      const one: CheckoutResult = { ...res, written: [], notLocal: [], errors: [], refreshProblems: [], unwritable: [] };
+      const one: CheckoutResult = { ...res, written: [], notLocal: [], errors: [], refreshProblems: [] };
       // A file's events are held and sent together with its progress event, so that listeners
       // see each file's events right before its progress even though files overlap.
       const held: CheckoutEvent[] = [];
@@ -194,7 +188,6 @@ export async function runCheckout(ctx: RepoContext, opts: CheckoutOptions): Prom
     res.written.push(...o.written);
     res.notLocal.push(...o.notLocal);
     res.errors.push(...o.errors);
-    res.unwritable.push(...o.unwritable);
   }
   try {
     const trusted = await cleansToItsPointer(ctx, workTree, toRecord);
@@ -235,12 +228,6 @@ async function checkoutOne(ctx: RepoContext, workTree: string, e: PointerEntry, 
     emit({ type: 'error', path: e.path, message: msg });
   };
   try {
-    if (e.rawPath) {
-      // `e.path` is a lossy decoding of these bytes: writing it would create another file.
-      res.unwritable.push(e.path);
-      fail(`the file name ${cQuoteBytes(e.rawPath)} is not valid UTF-8 and tslfs cannot write it; \`git checkout -- <path>\` smudges it through the filter`);
-      return;
-    }
     if (p.extensions.length > 0) {
       fail('pointer extensions are not supported by checkout yet');
       return;
@@ -248,10 +235,13 @@ async function checkoutOne(ctx: RepoContext, workTree: string, e: PointerEntry, 
     const local = await ctx.store.ensureLocal(p.oid, p.size);
     const source = local ? objectSource(ctx.store, p.oid, p.size) : p.canonical ? pointerSource(p) : null;
     let existed = false;
+    // Written (and recorded in the index) under the name's exact bytes; `e.path`, a lossy
+    // decoding when the name is not UTF-8, only names it in results and events.
+    const name = worktreeName(e);
     const out = source
       ? await writeWorktreeFile({
           workTree,
-          path: e.path,
+          path: name,
           dirs,
           source,
           executable: e.mode === '100755',
@@ -274,7 +264,7 @@ async function checkoutOne(ctx: RepoContext, workTree: string, e: PointerEntry, 
       return;
     }
     if (!out.written) return;
-    toRecord.push({ path: e.path, mode: e.mode, blobOid: e.blobOid, canonical: p.canonical, ...(out.stat ? { stat: out.stat } : {}) });
+    toRecord.push({ path: name, mode: e.mode, blobOid: e.blobOid, canonical: p.canonical, ...(out.stat ? { stat: out.stat } : {}) });
     if (local) {
       res.written.push(e.path);
       emit({ type: 'written', path: e.path, bytes: out.bytes });

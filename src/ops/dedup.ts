@@ -14,11 +14,11 @@ import { TslfsError } from '../errors/TslfsError.js';
 import { git } from '../git/exec.js';
 import { EMPTY_OID } from '../model/oid.js';
 import type { RepoContext } from './repoContext.js';
-import { scanTree } from './scanPointers.js';
+import { scanTree, worktreeName } from './scanPointers.js';
 import { refreshIndexEntries, writeWorktreeFile, type IndexedFile } from './worktreeWriter.js';
 
 /** Creates `to` (which must not exist) as a copy-on-write clone of `from`; throws when unsupported. */
-export type CloneFn = (from: string, to: string) => Promise<void>;
+export type CloneFn = (from: string, to: string | Buffer) => Promise<void>;
 
 export const reflinkClone: CloneFn = (from, to) => copyFile(from, to, constants.COPYFILE_EXCL | constants.COPYFILE_FICLONE_FORCE);
 
@@ -96,10 +96,11 @@ export async function runDedup(ctx: RepoContext, opts: { clone?: CloneFn; onEven
       skip('mediafile is not exist');
       continue;
     }
+    const name = worktreeName(e);
     try {
       const out = await writeWorktreeFile({
         workTree,
-        path: e.path,
+        path: name,
         source: { size, copy: (to) => clone(ctx.store.objectPath(oid), to) },
         // The tree is clean, so a regular file of the object's size holds the object's content.
         canReplace: (_abs, s) => s.size === size,
@@ -110,7 +111,7 @@ export async function runDedup(ctx: RepoContext, opts: { clone?: CloneFn; onEven
       }
       res.count++;
       res.bytes += size;
-      refresh.push({ path: e.path, mode: e.mode, blobOid: e.blobOid });
+      refresh.push({ path: name, mode: e.mode, blobOid: e.blobOid });
       emit({ type: 'success', path: e.path, size });
     } catch (err) {
       skip(err instanceof Error ? err.message : String(err));

@@ -17,6 +17,8 @@ import { diffIndex, isZeroOid } from '../git/diffIndex.js';
 import { git } from '../git/exec.js';
 import { ScanError, TslfsError, UsageError } from '../errors/TslfsError.js';
 import { POINTER_MAX_SIZE, tryDecodePointer, type DecodedPointer } from '../model/pointer.js';
+import { cQuoteBytes } from '../model/cQuote.js';
+import { decodePathBytes, encodePathBytes, fsPath } from '../model/pathBytes.js';
 import { makePathFilter } from '../model/pathFilter.js';
 import type { RepoContext } from './repoContext.js';
 import { scanHistory, scanTree } from './scanPointers.js';
@@ -142,10 +144,14 @@ export async function listLfsFiles(ctx: RepoContext, opts: LsFilesScanOptions): 
   const range = otherRef !== null;
   const seen = new Set<string>();
   const found: Found[] = [];
+  const quoteNonAscii = ctx.config.getBool('core.quotepath', true);
   const add = (name: string, pointer: DecodedPointer, source: LsFilesSource, rawName?: Buffer) => {
     if (pointer.size === 0 || !allowed(name)) return;
-    // Names that are not UTF-8 are told apart by their bytes (two can decode alike).
-    const key = rawName ? `\0${rawName.toString('latin1')}` : name;
+    // One line per name as git-lfs prints it: it has index names as git quoted them (so a
+    // quoted index name and the same file's raw tree name are both listed, as git-lfs lists
+    // them) and tree names raw. Names that are not UTF-8 are told apart by their bytes.
+    const key =
+      source === 'index' ? cQuoteBytes(encodePathBytes(name), { quoteNonAscii }) : rawName ? decodePathBytes(rawName) : name;
     if (!opts.all && !range && seen.has(key)) return;
     seen.add(key);
     found.push({ name, pointer, source, ...(rawName ? { rawName } : {}) });
@@ -177,7 +183,8 @@ async function annotate(ctx: RepoContext, found: Found[]): Promise<LsFilesEntry[
       const f = found[i]!;
       let checkout = false;
       if (work) {
-        const file = f.rawName ? Buffer.concat([Buffer.from(`${work}/`), f.rawName]) : join(work, f.name);
+        // Index names that are not UTF-8 arrive escaped (model/pathBytes.ts): fsPath names their file.
+        const file = f.rawName ? Buffer.concat([Buffer.from(`${work}/`), f.rawName]) : fsPath(join(work, f.name));
         const st = await stat(file).catch(() => null);
         checkout = st !== null && st.isFile() && st.size === f.pointer.size;
       }

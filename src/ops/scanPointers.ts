@@ -6,6 +6,7 @@
 import { isUtf8 } from 'node:buffer';
 import { checkObjects, readObjects } from '../git/catFile.js';
 import { git, splitNulRecords, type Env } from '../git/exec.js';
+import { decodePathBytes } from '../model/pathBytes.js';
 import { POINTER_MAX_SIZE, tryDecodePointer, type DecodedPointer } from '../model/pointer.js';
 
 export interface PointerEntry {
@@ -25,6 +26,14 @@ export interface PointerEntry {
 }
 
 type Candidate = Omit<PointerEntry, 'pointer'>;
+
+/**
+ * The name to write an entry's file under: `path`, or for a name that is not UTF-8 its bytes
+ * escaped as decodePathBytes does (for worktreeWriter, which writes those exact bytes).
+ */
+export function worktreeName(e: { path: string; rawPath?: Buffer }): string {
+  return e.rawPath ? decodePathBytes(e.rawPath) : e.path;
+}
 
 /** The path part ("...\t<path>") of a -z record, with its bytes when they are not UTF-8. */
 function recordPath(rec: { text: string; raw?: Buffer }): { path: string; rawPath?: Buffer } {

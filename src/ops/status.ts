@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { diffIndex, isZeroOid, type DiffIndexEntry } from '../git/diffIndex.js';
 import { git } from '../git/exec.js';
 import { hashObjects } from '../git/hashObjects.js';
+import { fsPath } from '../model/pathBytes.js';
 import { POINTER_MAX_SIZE, tryDecodePointer } from '../model/pointer.js';
 import { hashFile } from '../store/LfsStore.js';
 import { emptyTreeOid, resolveRevision } from './lsFiles.js';
@@ -88,12 +89,13 @@ async function upstreamOf(ctx: RepoContext, branch: string): Promise<{ name: str
 }
 
 async function describeFile(ctx: RepoContext, name: string): Promise<SideInfo> {
-  const path = join(ctx.repo.workTree!, name);
+  // `name` may hold escaped bytes (a name that is not UTF-8): fsPath names that exact file.
+  const path = fsPath(join(ctx.repo.workTree!, name));
   const st = await lstat(path).catch(() => null);
   if (!st || st.isDirectory()) return { kind: 'File', sha: 'deleted' };
-  // A symlink is hashed as git stores it (its target text); never followed into a device or FIFO.
+  // A symlink is hashed as git stores it (its target's bytes); never followed into a device or FIFO.
   if (st.isSymbolicLink()) {
-    const target = await readlink(path).catch(() => null);
+    const target = await readlink(path, { encoding: 'buffer' }).catch(() => null);
     if (target === null) return { kind: 'File', sha: 'deleted' };
     return { kind: 'File', sha: createHash('sha256').update(target).digest('hex') };
   }

@@ -29,8 +29,9 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { GitError, IntegrityError, TslfsError, UnsafePathError } from '../errors/TslfsError.js';
-import { git, gitText, spawnGit, splitNul, type Env } from '../git/exec.js';
+import { git, gitText, spawnGit, splitNulPaths, type Env } from '../git/exec.js';
 import { patchIndexStats } from '../git/indexStatPatch.js';
+import { encodePathBytes, fsPath } from '../model/pathBytes.js';
 import { DirHandles, procFdUsable } from './DirHandles.js';
 
 export interface PathRules {
@@ -94,13 +95,16 @@ export interface WriteSource {
    * Instead of streaming, create the temp file with this function (dedup: a copy-on-write
    * clone of `from`); it must create `to` exclusively. `open` is not called then.
    */
-  copy?: (to: string) => Promise<void>;
+  copy?: (to: string | Buffer) => Promise<void>;
 }
 
 export interface WorktreeWriteOptions {
   /** Absolute work tree root; null (bare repository) refuses every write. */
   workTree: string | null;
-  /** Repo-relative path with forward slashes. */
+  /**
+   * Repo-relative path with forward slashes; a name that is not UTF-8 as decodePathBytes gives
+   * it (model/pathBytes.ts), which is written under its exact bytes.
+   */
   path: string;
   source: WriteSource;
   /** Permission bits for a new file (before umask): 0o666 by default, 0o777 for executables. */
@@ -110,7 +114,7 @@ export interface WorktreeWriteOptions {
    * /proc/self/fd, see DirHandles) and its lstat; return false to leave it alone (the write is
    * skipped and `skipped` is returned).
    */
-  canReplace?: (absPath: string, st: Stats) => Promise<boolean> | boolean;
+  canReplace?: (absPath: string | Buffer, st: Stats) => Promise<boolean> | boolean;
   rules?: PathRules;
   /**
    * Directory handles shared by a run of writes (checkout): each directory is opened once.
@@ -141,16 +145,16 @@ async function ensureParents(root: string, rel: string): Promise<Stats> {
   for (const c of comps) {
     cur = join(cur, c);
     done = done ? `${done}/${c}` : c;
-    let s = await lstat(cur).catch((e) => {
+    let s = await lstat(fsPath(cur)).catch((e) => {
       if (code(e) === 'ENOENT') return null;
       if (code(e) === 'ENOTDIR') throw new UnsafePathError(done, 'not a directory');
       throw e;
     });
     if (!s) {
-      await mkdir(cur).catch((e) => {
+      await mkdir(fsPath(cur)).catch((e) => {
         if (code(e) !== 'EEXIST') throw e;
       });
-      s = await lstat(cur);
+      s = await lstat(fsPath(cur));
     }
     if (!s.isDirectory()) throw new UnsafePathError(done, 'not a directory');
     st = s;
@@ -165,14 +169,17 @@ async function recheckParents(root: string, rel: string, expect: Stats): Promise
   let st = await lstat(root);
   for (const c of comps) {
     cur = join(cur, c);
-    st = await lstat(cur);
+    st = await lstat(fsPath(cur));
     if (!st.isDirectory()) throw new UnsafePathError(rel, 'not a directory');
   }
   if (st.dev !== expect.dev || st.ino !== expect.ino) throw new UnsafePathError(rel, 'not a directory (changed during checkout)');
 }
 
-function tempNameFor(target: string): string {
-  return join(dirname(target), `.${basename(target).slice(0, 100)}.tslfs-${process.pid}-${randomBytes(6).toString('hex')}.tmp`);
+/** A fresh temp name next to `target`, of the same kind (a string, or bytes for a name that is not UTF-8). */
+function tempNameFor(target: string | Buffer): string | Buffer {
+  const suffix = `.tslfs-${process.pid}-${randomBytes(6).toString('hex')}.tmp`;
+  if (typeof target === 'string') return join(dirname(target), `.${basename(target).slice(0, 100)}${suffix}`);
+  return Buffer.concat([target.subarray(0, target.lastIndexOf(0x2f) + 1), Buffer.from(suffix)]);
 }
 
 const CHUNK = 1 << 20;
@@ -184,7 +191,7 @@ const KERNEL_COPY_MIN = 8 << 20;
  * Hash a file (opened with O_NOFOLLOW) into `hash`, in CHUNK reads; stops with IntegrityError
  * past `limit` bytes. Returns the byte count.
  */
-async function hashFileInto(path: string, hash: ReturnType<typeof createHash> | null, limit: number): Promise<number> {
+async function hashFileInto(path: string | Buffer, hash: ReturnType<typeof createHash> | null, limit: number): Promise<number> {
   const fh = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW);
   try {
     const buf = Buffer.allocUnsafe(CHUNK);
@@ -232,7 +239,7 @@ async function copyHashed(src: FileHandle, dst: FileHandle, hash: ReturnType<typ
  * Throws on any failure after removing the temp file; `target` is then untouched.
  * Returns the byte count and the temp file's inode (the identity of what was renamed in).
  */
-async function writeViaTemp(target: string, source: WriteSource, mode: number, keepMode: boolean, beforeRename?: () => Promise<void>): Promise<{ bytes: number; ino: bigint }> {
+async function writeViaTemp(target: string | Buffer, source: WriteSource, mode: number, keepMode: boolean, beforeRename?: () => Promise<void>): Promise<{ bytes: number; ino: bigint }> {
   const tmp = tempNameFor(target);
   if (source.copy) {
     try {
@@ -326,7 +333,7 @@ export async function writeWorktreeFile(opts: WorktreeWriteOptions): Promise<Wri
   const root = opts.workTree;
   if (!(await procFdUsable())) {
     const parent = await ensureParents(root, rel);
-    return writeAt(join(root, ...rel.split('/')), rel, opts, () => recheckParents(root, rel, parent));
+    return writeAt(fsPath(join(root, ...rel.split('/'))), rel, opts, () => recheckParents(root, rel, parent));
   }
   const own = opts.dirs ? null : new DirHandles(root);
   const dirs = opts.dirs ?? own!;
@@ -334,7 +341,7 @@ export async function writeWorktreeFile(opts: WorktreeWriteOptions): Promise<Wri
     const cut = rel.lastIndexOf('/');
     const dir = await dirs.dir(cut < 0 ? '' : rel.slice(0, cut));
     try {
-      return await writeAt(`${dir.path}/${rel.slice(cut + 1)}`, rel, opts, async () => {});
+      return await writeAt(fsPath(`${dir.path}/${rel.slice(cut + 1)}`), rel, opts, async () => {});
     } finally {
       await dir.release();
     }
@@ -343,8 +350,8 @@ export async function writeWorktreeFile(opts: WorktreeWriteOptions): Promise<Wri
   }
 }
 
-/** The write itself, at `target` (a path whose directory part has been checked). */
-async function writeAt(target: string, rel: string, opts: WorktreeWriteOptions, recheck: () => Promise<void>): Promise<WriteOutcome> {
+/** The write itself, at `target` (a path whose directory part has been checked; bytes for a name that is not UTF-8). */
+async function writeAt(target: string | Buffer, rel: string, opts: WorktreeWriteOptions, recheck: () => Promise<void>): Promise<WriteOutcome> {
   let st: Stats | null;
   try {
     st = lstatSync(target, { throwIfNoEntry: false }) ?? null;
@@ -390,7 +397,7 @@ function isSmallFileSource(source: WriteSource): boolean {
  * hash and size checked before the rename, temp removed on any failure. Reads at most
  * SMALL_FILE + 1 bytes.
  */
-async function writeSmallViaTemp(target: string, source: WriteSource, mode: number, keepMode: boolean, beforeRename?: () => Promise<void>): Promise<{ bytes: number; ino: bigint }> {
+async function writeSmallViaTemp(target: string | Buffer, source: WriteSource, mode: number, keepMode: boolean, beforeRename?: () => Promise<void>): Promise<{ bytes: number; ino: bigint }> {
   const tmp = tempNameFor(target);
   const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, mode);
   let open = true;
@@ -452,8 +459,10 @@ export async function writeUserFile(cwd: string, path: string, source: WriteSour
   return { path: target, bytes };
 }
 
+const NUL = Buffer.from([0]);
+
 export interface IndexedFile {
-  /** Repo-relative path. */
+  /** Repo-relative path (a name that is not UTF-8 escaped as decodePathBytes does). */
   path: string;
   /** The index entry's mode (e.g. 100644) and blob (the pointer) before the write. */
   mode: string;
@@ -501,7 +510,7 @@ export class IndexRefresher {
     }
     const stdin = this.child.stdin!;
     // If git died (index.lock held, ...) 'drain' never comes: finish() reports the failure.
-    if (!stdin.destroyed && !stdin.write(f.path + '\0')) await Promise.race([new Promise<void>((r) => stdin.once('drain', r)), this.exited]);
+    if (!stdin.destroyed && !stdin.write(Buffer.concat([encodePathBytes(f.path), NUL]))) await Promise.race([new Promise<void>((r) => stdin.once('drain', r)), this.exited]);
   }
 
   /** Returns the paths whose entries could not be refreshed. Throws GitError when git failed. */
@@ -512,14 +521,14 @@ export class IndexRefresher {
     if (code !== 0) throw new GitError(['update-index', '--stdin'], code, stderr);
     const r = await git(['ls-files', '-s', '-z', '--full-name'], { cwd: this.workTree, env: this.env });
     const now = new Map<string, string>();
-    for (const rec of splitNul(r.stdout)) {
+    for (const rec of splitNulPaths(r.stdout)) {
       const tab = rec.indexOf('\t');
       const [mode, oid, stage] = rec.slice(0, tab).split(' ');
       if (stage === '0') now.set(rec.slice(tab + 1), `${mode} ${oid}`);
     }
     const restore = this.files.filter((f) => now.get(f.path) !== `${f.mode} ${f.blobOid}`);
     if (restore.length > 0) {
-      const info = restore.map((f) => `${f.mode} ${f.blobOid}\t${f.path}\0`).join('');
+      const info = Buffer.concat(restore.map((f) => Buffer.concat([Buffer.from(`${f.mode} ${f.blobOid}\t`), encodePathBytes(f.path), NUL])));
       await git(['update-index', '-z', '--index-info'], { cwd: this.workTree, env: this.env, input: info });
     }
     return restore.map((f) => f.path);

@@ -509,7 +509,7 @@ export class LfsStore {
 }
 
 /** SHA-256 of a file, streamed. */
-export async function hashFile(path: string): Promise<string> {
+export async function hashFile(path: string | Buffer): Promise<string> {
   const h = createHash('sha256');
   const fh = await open(path, 'r');
   try {

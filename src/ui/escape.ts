@@ -1,4 +1,5 @@
 import { cQuoteBytes } from '../model/cQuote.js';
+import { encodePathBytes } from '../model/pathBytes.js';
 
 /**
  * Make untrusted text (paths, server messages) safe to print: control characters, including
@@ -19,5 +20,6 @@ export function escapeForTerminal(s: string): string {
  * bytes. Used for human-readable listings; --json output uses raw strings.
  */
 export function quotePath(p: string, opts: { quoteNonAscii?: boolean } = {}): string {
-  return cQuoteBytes(Buffer.from(p, 'utf8'), opts);
+  // A name that is not UTF-8 (escaped as model/pathBytes.ts does) is quoted as its bytes.
+  return cQuoteBytes(encodePathBytes(p), opts);
 }

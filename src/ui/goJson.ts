@@ -1,4 +1,4 @@
-import { isUtf8 } from 'node:buffer';
+import { decodePathBytes, encodePathBytes } from '../model/pathBytes.js';
 
 /**
  * JSON text exactly as Go's encoding/json writes it (git-lfs's --json output): strings escape
@@ -27,41 +27,19 @@ export function goJsonString(s: string): string {
   return out + '"';
 }
 
-/** Byte-wise (UTF-8) string order, as Go sorts map keys. */
+/**
+ * Byte-wise string order, as Go sorts map keys: by UTF-8 bytes, and names that are not UTF-8
+ * (escaped as model/pathBytes.ts does) by their own bytes.
+ */
 export function compareUtf8(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
-}
-
-/** Bytes a UTF-8 sequence starting with `lead` has (0: never a valid lead byte). */
-function utf8Length(lead: number): number {
-  if (lead < 0x80) return 1;
-  if (lead >= 0xc2 && lead <= 0xdf) return 2;
-  if (lead >= 0xe0 && lead <= 0xef) return 3;
-  if (lead >= 0xf0 && lead <= 0xf4) return 4;
-  return 0;
+  return Buffer.compare(encodePathBytes(a), encodePathBytes(b));
 }
 
 /**
  * goJsonString of bytes that need not be UTF-8 (a file name): as Go's encoder, each byte that
- * does not start a valid sequence is written as \ufffd.
+ * does not start a valid sequence is written as \ufffd (decodePathBytes escapes each such byte
+ * as a lone surrogate, which goJsonString writes as \ufffd).
  */
 export function goJsonBytes(raw: Uint8Array): string {
-  const buf = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
-  let out = '';
-  let run = 0; // start of the current run of valid UTF-8
-  const flush = (end: number) => {
-    if (end > run) out += goJsonString(buf.toString('utf8', run, end)).slice(1, -1);
-  };
-  for (let i = 0; i < buf.length; ) {
-    const n = utf8Length(buf[i]!);
-    if (n > 0 && i + n <= buf.length && isUtf8(buf.subarray(i, i + n))) {
-      i += n;
-      continue;
-    }
-    flush(i);
-    out += '\\ufffd';
-    run = ++i;
-  }
-  flush(buf.length);
-  return `"${out}"`;
+  return goJsonString(decodePathBytes(raw));
 }

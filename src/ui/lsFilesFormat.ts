@@ -97,13 +97,23 @@ export function formatLsFilesDebug(e: LsFilesEntry, style: NameStyle): string | 
   );
 }
 
+/**
+ * The JSON string of an entry's name, as git-lfs has it: tree and history names raw (bytes that
+ * are not UTF-8 as \ufffd), index names as git's diff-index printed them (quoted per
+ * core.quotePath, so `é.bin` is `"\"\\303\\251.bin\""`).
+ */
+function jsonName(e: LsFilesEntry, style: NameStyle): string {
+  if (e.rawName) return goJsonBytes(e.rawName);
+  return goJsonString(e.source === 'index' ? quotePath(e.name, { quoteNonAscii: style.quotePath }) : e.name);
+}
+
 /** `{"files":[...]}` indented one space per level as git-lfs's encoder does; `null` when empty. */
-export function formatLsFilesJson(entries: LsFilesEntry[]): string {
+export function formatLsFilesJson(entries: LsFilesEntry[], style: NameStyle): string {
   if (entries.length === 0) return '{\n "files": null\n}\n';
   const items = entries.map(
     (e) =>
       '  {\n' +
-      `   "name": ${e.rawName ? goJsonBytes(e.rawName) : goJsonString(e.name)},\n` +
+      `   "name": ${jsonName(e, style)},\n` +
       `   "size": ${e.pointer.size},\n` +
       `   "checkout": ${e.checkout},\n` +
       `   "downloaded": ${e.downloaded},\n` +

@@ -5,7 +5,7 @@
  *
  * git-lfs prints paths as `git diff-index` printed them (C-quoted per core.quotePath), so we
  * quote the same way; paths from `rev-list` and ref names are printed raw with control
- * characters escaped. JSON carries raw strings.
+ * characters escaped. JSON keys are quoted the same way (git-lfs's keys are git's quoted names).
  */
 import type { SideInfo, StatusEntry, StatusReport } from '../ops/status.js';
 import { escapeForTerminal, quotePath } from './escape.js';
@@ -76,13 +76,18 @@ export function formatStatusPorcelain(r: StatusReport, style: Pick<PathStyle, 'q
   return out;
 }
 
-/** `{"files":{"<path>":{"status":"M"[,"from":"<old path>"]}}}` for LFS files, keys sorted. */
-export function formatStatusJson(r: StatusReport): string {
+/**
+ * `{"files":{"<path>":{"status":"M"[,"from":"<old path>"]}}}` for LFS files, keys sorted.
+ * Paths are git-quoted per core.quotePath, as git-lfs has them (it reads git's quoted output),
+ * so a name with a space stays plain but `é.bin` is `"\"\\303\\251.bin\""`.
+ */
+export function formatStatusJson(r: StatusReport, style: Pick<PathStyle, 'quotePath'>): string {
   const files = new Map<string, { status: string; from?: string }>();
+  const name = (p: string) => quotePath(p, { quoteNonAscii: style.quotePath });
   for (const e of [...r.unstaged, ...r.staged]) {
     if (e.from?.kind !== 'LFS') continue;
-    if (e.status === 'R' || e.status === 'C') files.set(e.dstName, { status: e.status, from: e.srcName });
-    else files.set(e.srcName, { status: e.status });
+    if (e.status === 'R' || e.status === 'C') files.set(name(e.dstName), { status: e.status, from: name(e.srcName) });
+    else files.set(name(e.srcName), { status: e.status });
   }
   const keys = [...files.keys()].sort(compareUtf8);
   const body = keys

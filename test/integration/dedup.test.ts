@@ -50,7 +50,7 @@ describe('tslfs dedup', () => {
   });
 
   it('refuses when extensions are configured or the work tree is dirty (fake clone support)', async () => {
-    const clone = (from: string, to: string) => copyFile(from, to, constants.COPYFILE_EXCL);
+    const clone = (from: string, to: string | Buffer) => copyFile(from, to, constants.COPYFILE_EXCL);
     const ctx = await openRepo({ cwd: dir, env: sb.env });
     writeFileSync(join(dir, 'a.dat'), 'edited');
     await expect(runDedup(ctx, { clone })).rejects.toThrow('Working tree is dirty. Please commit or reset your change.');
@@ -61,7 +61,7 @@ describe('tslfs dedup', () => {
   });
 
   it('replaces work tree files with clones (new inodes), keeps modes, never writes through symlinks, status stays clean', async () => {
-    const clone = async (from: string, to: string) => {
+    const clone = async (from: string, to: string | Buffer) => {
       copyFileSync(from, to, constants.COPYFILE_EXCL);
     };
     chmodSync(join(dir, 'a.dat'), 0o600);
@@ -92,5 +92,20 @@ describe('tslfs dedup', () => {
     expect(ev2.find((e) => e.path === 'sub/b.dat')).toMatchObject({ type: 'skipped', reason: expect.stringContaining('not a directory') });
     expect(lstatSync(join(dir, 'sub')).isSymbolicLink()).toBe(true);
     expect(statSync(join(sb.root, 'outside/b.dat')).nlink).toBe(1);
+  });
+
+  it('clones a file whose name is not UTF-8 under its own bytes (no file under a lossy name)', async () => {
+    const name = Buffer.concat([Buffer.from(`${dir}/n`), Buffer.from([0xff]), Buffer.from('.dat')]);
+    writeFileSync(name, 'odd name\n');
+    await sb.git(['add', '.'], { cwd: dir });
+    await sb.git(['commit', '-qm', 'odd'], { cwd: dir });
+    const before = statSync(name).ino;
+    const clone = async (from: string, to: string | Buffer) => copyFileSync(from, to, constants.COPYFILE_EXCL);
+    const res = await runDedup(await openRepo({ cwd: dir, env: sb.env }), { clone });
+    expect(res).toEqual({ count: 3, bytes: 31, skipped: 0 });
+    expect(statSync(name).ino).not.toBe(before);
+    expect(readFileSync(name, 'utf8')).toBe('odd name\n');
+    expect(() => statSync(join(dir, 'n\ufffd.dat'))).toThrow();
+    expect((await sb.git(['status', '--porcelain'], { cwd: dir })).stdout).toBe('');
   });
 });

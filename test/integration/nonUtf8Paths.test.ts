@@ -2,11 +2,11 @@
  * File names that are not UTF-8 (git stores names as bytes; HR12). filter-process must echo
  * git's pathname byte for byte: a delayed smudge is named again in list_available_blobs, and a
  * lossy decoding there made git reject the answer, failing every clone of such a repository.
- * `tslfs checkout` cannot write such a name yet: it must say so, never write a file under the
- * lossy (U+FFFD) name, and leave the rest of the checkout working. ls-files prints such names
+ * `tslfs checkout` and `pull` write such a name under its exact bytes, never under the lossy
+ * (U+FFFD) name, with the same symlink checks as any other. ls-files prints such names
  * as git-lfs does: their bytes in text, \ufffd for each bad byte in JSON.
  */
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localRemoteRepo } from '../support/localRemoteRepo.js';
@@ -66,22 +66,84 @@ describe('file names that are not UTF-8', () => {
     expect(text.includes(Buffer.from([0x61, 0xff, 0x2e]))).toBe(true);
   });
 
-  it('tslfs checkout names them in an error and never writes a file under a lossy name', async () => {
+  it('status and ls-files agree with git-lfs on staged and modified ones, with either core.quotePath', async () => {
+    const clone = join(sb.root, 'clone');
+    writeFileSync(rawName(clone, 0xfe), 'modified\n');
+    writeFileSync(rawName(clone, 0xfd), 'new file\n');
+    writeFileSync(join(clone, 'é.bin'), 'accented\n');
+    // (git matches `?` against one byte: Node cannot pass the bytes themselves in argv.)
+    expect((await sb.git(['add', '--', 'a?.bin', 'é.bin'], { cwd: clone })).exitCode).toBe(0);
+    writeFileSync(rawName(clone, 0xff), 'modified, not staged\n');
+    for (const quote of ['true', 'false']) {
+      await sb.git(['config', 'core.quotePath', quote], { cwd: clone });
+      for (const args of [['status', '--porcelain'], ['status', '--json'], ['ls-files'], ['ls-files', '--json'], ['ls-files', '--debug']]) {
+        const a = await sb.gitLfs(args, { cwd: clone });
+        const b = await sb.tslfs(args, { cwd: clone });
+        expect(b.exitCode, b.stderr).toBe(a.exitCode);
+        expect(b.stdoutBuffer.equals(a.stdoutBuffer), `${quote} ${args.join(' ')}:\n${b.stdout}\nvs\n${a.stdout}`).toBe(true);
+      }
+    }
+    await sb.git(['config', '--unset', 'core.quotePath'], { cwd: clone });
+    // Put the clone back as the later tests expect it.
+    await sb.git(['rm', '-q', '--cached', '--', 'é.bin'], { cwd: clone });
+    rmSync(join(clone, 'é.bin'));
+    expect((await sb.git(['reset', '-q', '--hard'], { cwd: clone })).exitCode).toBe(0);
+    expect((await sb.git(['clean', '-qfx'], { cwd: clone })).exitCode).toBe(0);
+    expect((await sb.git(['status', '--porcelain'], { cwd: clone })).stdout).toBe('');
+  });
+
+  it('tslfs checkout writes them under their own bytes and leaves git status clean', async () => {
     const clone = join(sb.root, 'clone');
     for (const byte of contents.keys()) rmSync(rawName(clone, byte));
     rmSync(join(clone, 'plain.bin'));
     const r = await sb.tslfs(['checkout'], { cwd: clone });
-    // The checkout is incomplete through a limit of tslfs: non-zero, unlike a file skipped for safety.
-    expect(r.exitCode).toBe(2);
-    expect(r.stderr).toContain('"a\\376.bin" is not valid UTF-8');
-    expect(r.stderr).toContain('"a\\377.bin" is not valid UTF-8');
-    // The other file is restored; nothing appeared under the U+FFFD name.
-    expect(readFileSync(join(clone, 'plain.bin'), 'utf8')).toBe('plain name\n');
-    expect(existsSync(join(clone, 'a\ufffd.bin'))).toBe(false);
-    expect(readdirSync(clone).sort()).toEqual(['.git', '.gitattributes', 'plain.bin']);
-    // git itself restores them through filter-process (the objects are local).
-    const g = await sb.git(['checkout', '--', '.'], { cwd: clone });
-    expect(g.exitCode, g.stderr).toBe(0);
+    expect(r.exitCode, r.stderr).toBe(0);
     for (const [byte, text] of contents) expect(readFileSync(rawName(clone, byte), 'utf8')).toBe(text);
+    expect(readFileSync(join(clone, 'plain.bin'), 'utf8')).toBe('plain name\n');
+    // Nothing appeared under the lossy (U+FFFD) name; the index entries were refreshed.
+    expect(existsSync(join(clone, 'a\ufffd.bin'))).toBe(false);
+    expect(readdirSync(clone).length).toBe(5);
+    const st = await sb.git(['status', '--porcelain'], { cwd: clone });
+    expect(st.stdout).toBe('');
+  });
+
+  it('tslfs pull of a clone made without smudging fetches and writes them', async () => {
+    const r = await sb.git(['clone', '-q', join(sb.root, 'remote.git'), 'bare-clone'], { env: { GIT_LFS_SKIP_SMUDGE: '1' } });
+    expect(r.exitCode, r.stderr).toBe(0);
+    const clone = join(sb.root, 'bare-clone');
+    // Pointers in the work tree, no objects yet.
+    for (const byte of contents.keys()) expect(readFileSync(rawName(clone, byte), 'utf8')).toMatch(/^version https:\/\/git-lfs/);
+    const p = await sb.tslfs(['pull'], { cwd: clone });
+    expect(p.exitCode, p.stderr).toBe(0);
+    for (const [byte, text] of contents) expect(readFileSync(rawName(clone, byte), 'utf8')).toBe(text);
+    expect(existsSync(join(clone, 'a\ufffd.bin'))).toBe(false);
+    expect((await sb.git(['status', '--porcelain'], { cwd: clone })).stdout).toBe('');
+    // fsck finds every object, under every name.
+    const f = await sb.tslfs(['fsck'], { cwd: clone });
+    expect(f.exitCode, f.stderr).toBe(0);
+  });
+
+  it('a name whose directory is not UTF-8 is written there too, and a symlink under such a name is not followed', async () => {
+    const clone = join(sb.root, 'bare-clone');
+    const dir = Buffer.concat([Buffer.from(`${clone}/d`), Buffer.from([0xe9]), Buffer.from('r')]);
+    const file = Buffer.concat([dir, Buffer.from('/inner.bin')]);
+    mkdirSync(dir);
+    writeFileSync(file, 'inner content\n');
+    expect((await sb.git(['add', '.'], { cwd: clone })).exitCode).toBe(0);
+    expect((await sb.git(['commit', '-qm', 'dir'], { cwd: clone })).exitCode).toBe(0);
+    // The directory becomes a symlink to a directory outside the work tree: never written through.
+    const outside = join(sb.root, 'outside');
+    mkdirSync(outside);
+    rmSync(dir, { recursive: true });
+    symlinkSync(outside, dir);
+    const r = await sb.tslfs(['checkout'], { cwd: clone });
+    expect(r.stderr).toMatch(/not a directory/);
+    expect(readdirSync(outside)).toEqual([]);
+    // With the link gone, the directory is made under its own bytes and the file written.
+    rmSync(dir);
+    const r2 = await sb.tslfs(['checkout'], { cwd: clone });
+    expect(r2.exitCode, r2.stderr).toBe(0);
+    expect(readFileSync(file, 'utf8')).toBe('inner content\n');
+    expect((await sb.git(['status', '--porcelain'], { cwd: clone })).stdout).toBe('');
   });
 });

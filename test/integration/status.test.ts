@@ -185,9 +185,12 @@ describe('status', () => {
     await sb.git(['add', '--', ...plain], { cwd: d });
     await same(d);
     await same(d, ['--porcelain']);
+    // JSON keys are git's quoted names too, as git-lfs reads them from diff-index.
+    expect((await same(d, ['--json'])).stdout).toContain('"\\"\\\\303\\\\274n\\\\303\\\\257.bin\\"":{"status":"A"}');
     await gitIn(d, 'config', 'core.quotePath', 'false');
     expect((await same(d)).stdout).toContain('\tünï.bin (LFS: ');
     await same(d, ['--porcelain']);
+    expect((await same(d, ['--json'])).stdout).toContain('"ünï.bin":{"status":"A"}');
     await gitIn(d, 'config', '--unset', 'core.quotePath');
     await gitIn(d, 'commit', '-qm', 'names');
     await gitIn(d, 'mv', '--', '-lead.bin', '-lead2.bin');
@@ -203,7 +206,7 @@ describe('status', () => {
       expect(r.stdout).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f\u202e]/);
       expect(r.stdout).toContain('"esc\\033[31mred.bin"');
     }
-    const json = JSON.parse((await sb.tslfs(['status', '--json'], { cwd: d })).stdout) as { files: Record<string, unknown> };
-    for (const n of ctl) expect(json.files[n]).toEqual({ status: 'A' });
+    const json = JSON.parse((await same(d, ['--json'])).stdout) as { files: Record<string, unknown> };
+    expect(json.files['"esc\\033[31mred.bin"']).toEqual({ status: 'A' });
   });
 });

@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AttributeMatcher } from '../../src/git/iso/AttributeMatcher.js';
 import { isLfsTracked } from '../../src/api/lfsIsTracked.js';
+import { rngInt } from '../support/rng.js';
 
 let root: string;
 let n = 0;
@@ -103,14 +104,8 @@ describe('AttributeMatcher rules', () => {
 });
 
 describe('AttributeMatcher vs git check-attr (generated)', () => {
-  // mulberry32, seeded: the same trees every run.
-  let seed = 4242;
-  const rnd = (k: number) => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) % k;
-  };
+  // Seeded: the same trees every run.
+  const rnd = rngInt(4242);
   const pick = <T>(a: readonly T[]) => a[rnd(a.length)]!;
   const PATTERNS = ['*', '*.bin', '*.BIN', 'a.bin', '/a.bin', 'd/*.bin', 'd/**', '**/e/*', 'd/e/', '*.b?n', '[ab].*', 'd/**/x.bin', '**/*.psd', 'x*', 'E/*', 'sub/*', '*.[Pp][Ss][Dd]'];
   const ATTRS = ['filter=lfs', '-filter', '!filter', 'filter=other', 'binary', '-text', 'text', 'lfs', '-lfs', 'diff=lfs', 'merge=lfs', 'lockable', 'foo=bar', '!binary', 'big'];

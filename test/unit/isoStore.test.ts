@@ -12,6 +12,7 @@ import { NotARepositoryError, RepoFormatError, TslfsError } from '../../src/erro
 import { openIsoStore } from '../../src/git/iso/openIsoStore.js';
 import { parseGitConfigText } from '../../src/git/iso/parseGitConfigText.js';
 import { resolveIsoRepo } from '../../src/git/iso/resolveIsoRepo.js';
+import { rngInt } from '../support/rng.js';
 
 let root: string;
 const env = { ...process.env, GIT_CONFIG_NOSYSTEM: '1', HOME: '/nonexistent', GIT_CONFIG_GLOBAL: '/dev/null' };
@@ -51,14 +52,7 @@ describe('parseGitConfigText', () => {
   );
 
   it('matches `git config -l` on generated files', () => {
-    // mulberry32: small, seeded, with usable low bits (a plain LCG's are periodic).
-    let seed = 12345;
-    const rnd = (n: number) => {
-      seed = (seed + 0x6d2b79f5) | 0;
-      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-      return ((t ^ (t >>> 14)) >>> 0) % n;
-    };
+    const rnd = rngInt(12345);
     const pick = <T>(a: readonly T[]) => a[rnd(a.length)]!;
     const sections = ['[core]', '[LFS]', '[remote "origin"]', '[remote "Up Stream"]', '[lfs "https://h/x"]', '[a.B]', '[x-y]'];
     const keys = ['url', 'Storage', 'bare', 'k-2', 'ignoreCase'];

@@ -94,11 +94,19 @@ describe('ls-files lines', () => {
     );
   });
   it('formats JSON with one-space indentation and null for no files', () => {
-    expect(formatLsFilesJson([])).toBe('{\n "files": null\n}\n');
-    const j = formatLsFilesJson([entry('<x>\n.bin'), entry('y')]);
+    expect(formatLsFilesJson([], style)).toBe('{\n "files": null\n}\n');
+    const j = formatLsFilesJson([entry('<x>\n.bin'), entry('y')], style);
     expect(j.startsWith('{\n "files": [\n  {\n   "name": "\\u003cx\\u003e\\n.bin",\n   "size": 1234,\n')).toBe(true);
     expect(JSON.parse(j).files.map((f: { name: string }) => f.name)).toEqual(['<x>\n.bin', 'y']);
     expect(Object.keys(JSON.parse(j).files[0])).toEqual(['name', 'size', 'checkout', 'downloaded', 'oid_type', 'oid', 'version']);
+  });
+  it('JSON names index entries as git quotes them (git-lfs reads them from diff-index), per core.quotePath', async () => {
+    const { decodePathBytes } = await import('../../src/model/pathBytes.js');
+    const odd = decodePathBytes(Buffer.from([0x61, 0xfe, 0x2e, 0x62]));
+    const names = (quotePath: boolean) =>
+      JSON.parse(formatLsFilesJson([entry('é.bin', { source: 'index' }), entry('s p', { source: 'index' }), entry(odd, { source: 'index' }), entry('é.bin')], { quotePath })).files.map((f: { name: string }) => f.name);
+    expect(names(true)).toEqual(['"\\303\\251.bin"', 's p', '"a\\376.b"', 'é.bin']);
+    expect(names(false)).toEqual(['é.bin', 's p', 'a\ufffd.b', 'é.bin']);
   });
 });
 
@@ -122,7 +130,7 @@ describe('status formats', () => {
   });
   it('json: LFS sources only, staged wins, keys sorted', () => {
     const r = report([e('A', 'z'), e('R', 'old', 'b'), e('M', 'git', '', 'Git')], [e('M', 'z')]);
-    expect(formatStatusJson(r)).toBe('{"files":{"b":{"status":"R","from":"old"},"z":{"status":"A"}}}\n');
+    expect(formatStatusJson(r, { quotePath: true })).toBe('{"files":{"b":{"status":"R","from":"old"},"z":{"status":"A"}}}\n');
   });
 });
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { BadPointerError, NotAPointerError } from '../../src/errors/TslfsError.js';
 import { EMPTY_OID } from '../../src/model/oid.js';
 import { decodePointer, encodePointer, POINTER_MAX_SIZE, tryDecodePointer, type Pointer } from '../../src/model/pointer.js';
+import { rng } from '../support/rng.js';
 
 const OID = '4d7a214614ab2935c943f9e0ff69d22eadbb8f32b1258daaa5e2ca24d17e2393';
 const OID2 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855'.replace('e3', 'aa');
@@ -106,18 +107,6 @@ describe('decodePointer: size cutoff', () => {
   });
   it('POINTER_MAX_SIZE is 1024', () => expect(POINTER_MAX_SIZE).toBe(1024));
 });
-
-/** A small seeded PRNG (mulberry32) so failures reproduce. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('property: encode/decode round trip', () => {
   const rand = rng(0xc0ffee);

@@ -6,19 +6,9 @@ import { backoffDelay, queueSettingsFrom } from '../../src/transfer/backoff.js';
 import { TransferQueue, type QueueStore } from '../../src/transfer/TransferQueue.js';
 import type { AdapterRequest, BatchReply, Batcher, ByteSink, TransferAdapter, TransferItem } from '../../src/transfer/types.js';
 import { Config } from '../../src/config/Config.js';
+import { rng } from '../support/rng.js';
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
-
-/** Small deterministic PRNG (mulberry32) for property-style cases. */
-function rng(seed: number) {
-  return () => {
-    seed |= 0;
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Obj extends TransferItem {
   data: Buffer;

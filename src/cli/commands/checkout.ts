@@ -72,6 +72,5 @@ export function define(cmd: Command, ctx: CliContext): void {
         await writeOut(ctx.stderr, `Error updating the Git index:\n${escapeForTerminal(res.refreshError)}\n`);
         ctx.exitCode = 2;
       }
-      if (res.unwritable.length > 0) ctx.exitCode = 2;
     });
 }

@@ -29,6 +29,7 @@ export function define(cmd: Command, ctx: CliContext): void {
     .action(async (refs: string[], o: Flags) => {
       const { lsFiles } = await import('../../api/lsFiles.js');
       const fmt = await import('../../ui/lsFilesFormat.js');
+      const { encodePathBytes } = await import('../../model/pathBytes.js');
       const { withRepoErrorsOnStdout } = await import('../repoErrors.js');
       await withRepoErrorsOnStdout(ctx, async () => {
         const r = await lsFiles({ cwd: ctx.cwd, env: ctx.env, refs, all: o.all, deleted: o.deleted, include: o.include, exclude: o.exclude });
@@ -39,9 +40,9 @@ export function define(cmd: Command, ctx: CliContext): void {
           else if (!o.json) chunks.push(fmt.formatLsFilesLine(e, { ...style, long: o.long, nameOnly: o.nameOnly, size: o.size }));
         }
         // git-lfs prints the JSON document after any --debug blocks (then with no files).
-        if (o.json) chunks.push(fmt.formatLsFilesJson(o.debug ? [] : r.files));
+        if (o.json) chunks.push(fmt.formatLsFilesJson(o.debug ? [] : r.files, style));
         // A line naming a file that is not UTF-8 is bytes (see ui/lsFilesFormat).
-        const out = chunks.some((c) => typeof c !== 'string') ? Buffer.concat(chunks.map((c) => (typeof c === 'string' ? Buffer.from(c) : c))) : chunks.join('');
+        const out = chunks.some((c) => typeof c !== 'string') ? Buffer.concat(chunks.map((c) => (typeof c === 'string' ? encodePathBytes(c) : c))) : chunks.join('');
         await writeOut(ctx.stdout, out);
       });
     });

@@ -54,7 +54,6 @@ export function define(cmd: Command, ctx: CliContext): void {
         await writeOut(ctx.stderr, `Error updating the Git index:\n${escapeForTerminal(res.checkout.refreshError)}\n`);
         ctx.exitCode = 2;
       }
-      if (res.checkout?.unwritable.length) ctx.exitCode = 2;
       if (f.failed.length) {
         for (const x of f.failed) await writeOut(ctx.stderr, `error transferring ${JSON.stringify(x.oid)}: ${escapeForTerminal(x.error?.message ?? 'failed')}\n`);
         await writeOut(ctx.stderr, `Failed to fetch some objects from '${escapeForTerminal(f.endpoint.url)}'\n`);

@@ -19,7 +19,7 @@ export function define(cmd: Command, ctx: CliContext): void {
           format === 'porcelain'
             ? fmt.formatStatusPorcelain(r.report, style)
             : format === 'json'
-              ? fmt.formatStatusJson(r.report)
+              ? fmt.formatStatusJson(r.report, style)
               : fmt.formatStatusPlain(r.report, style);
         await writeOut(ctx.stdout, text);
       });
