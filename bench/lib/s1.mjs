@@ -11,6 +11,7 @@
 // installed post-checkout hook on its own, with the arguments git passes after that checkout.
 import { mkdirSync, writeFileSync, readFileSync, readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { run, sleepMs } from './proc.mjs';
 import { installTool, sha256Hex, pointerText, objectPath, ATTRIBUTES } from './env.mjs';
 import { measure, WARMUP } from './step.mjs';
@@ -120,12 +121,37 @@ export async function runS1(ctx) {
   run('git', ['reset', '--hard', '-q'], { cwd: plain, env: sb.env });
   settle(plain)();
 
+  // The protocol's floor: the same LFS repo through a native filter that does nothing
+  // (nopFilter.c), when a C compiler is here. Its files hold the pointers (it echoes them).
+  let floorRepo = null;
+  const nop = join(dir, 'nop-filter');
+  const cc = run('cc', ['-O2', '-o', nop, fileURLToPath(new URL('./nopFilter.c', import.meta.url))], { allowFail: true });
+  if (cc.code === 0) {
+    floorRepo = join(dir, 'repo-floor');
+    run('cp', ['-a', lfsTemplate, floorRepo]);
+    run('git', ['config', 'filter.lfs.process', nop], { cwd: floorRepo, env: sb.env });
+    run('git', ['config', 'filter.lfs.required', 'true'], { cwd: floorRepo, env: sb.env });
+    run('git', [...NOHOOKS, 'reset', '--hard', '-q'], { cwd: floorRepo, env: sb.env });
+    settle(floorRepo)();
+  } else {
+    res.note(`floor lane left out: no C compiler (cc: ${cc.stderr.trim().slice(0, 100)})`);
+  }
+  const gone = (repo) => () => (existsSync(join(repo, 'd1')) ? 'd1 still exists after checkout back' : null);
+  const countOnly = (repo) => () => {
+    for (let d = 1; d < dirs; d++) {
+      const dd = join(repo, `d${d}`);
+      if (!existsSync(dd) || readdirSync(dd).length !== perDir) return `d${d} incomplete after checkout`;
+    }
+    return null;
+  };
+
   const lanes = [
     { lane: 'tslfs', repo: repos.tslfs, pre: [], id: 'S1a.checkout' },
     { lane: 'git-lfs', repo: repos['git-lfs'], pre: [], id: 'S1a.checkout' },
     { lane: 'tslfs', repo: repos.tslfs, pre: NOHOOKS, id: 'S1a.nohook' },
     { lane: 'git-lfs', repo: repos['git-lfs'], pre: NOHOOKS, id: 'S1a.nohook' },
     { lane: 'git', repo: plain, pre: [], id: 'S1c.checkout' },
+    ...(floorRepo ? [{ lane: 'floor', repo: floorRepo, pre: NOHOOKS, id: 'S1f.checkout', verify: countOnly, verifyBack: gone }] : []),
   ];
   const restore = (repo) => {
     run('git', [...NOHOOKS, 'checkout', '-f', '-q', 'removed-files'], { cwd: repo, env: sb.env, allowFail: true });
@@ -142,7 +168,7 @@ export async function runS1(ctx) {
       if (res.isFailed(mainId, L.lane)) continue;
       const okMain = measure(res, mainId, L.lane, rep, {
         cmd: 'git', args: [...L.pre, 'checkout', '-q', 'main'], opts: { cwd: L.repo, env: sb.env },
-        verify: verifyMain(L.repo),
+        verify: (L.verify ?? verifyMain)(L.repo),
       });
       if (!okMain) {
         res.fail(backId, L.lane, rep, `not run: ${mainId} failed`);
@@ -151,7 +177,7 @@ export async function runS1(ctx) {
       }
       const okBack = measure(res, backId, L.lane, rep, {
         cmd: 'git', args: [...L.pre, 'checkout', '-q', 'removed-files'], opts: { cwd: L.repo, env: sb.env },
-        before: settle(L.repo), verify: verifyBack(L.repo),
+        before: settle(L.repo), verify: (L.verifyBack ?? verifyBack)(L.repo),
       });
       if (!okBack) {
         res.fail(mainId, L.lane, rep, `stopped: ${backId} failed`);
@@ -178,10 +204,15 @@ export async function runS1(ctx) {
 
   const lines = [];
   for (const id of ['S1a.checkout_main', 'S1a.nohook_main', 'S1c.checkout_main', 'S1a.checkout_back', 'S1a.nohook_back', 'S1c.checkout_back']) lines.push(res.measurementLine(id));
+  if (floorRepo) lines.push(res.measurementLine('S1f.checkout_main'));
   const div = ([a, b]) => a.wall / b.wall;
   const sub = ([a, b]) => a.wall - b.wall;
   lines.push(res.ratio({ name: 'S1.target.fp', label: 'filter-process checkout main, hooks off, tslfs/git-lfs', lanes: [['S1a.nohook_main', 'tslfs'], ['S1a.nohook_main', 'git-lfs']], f: div, target: { op: '<=', value: 1.0 } }));
   lines.push(res.ratio({ name: 'S1.target.plain', label: 'checkout main, hooks off, tslfs/plain git', lanes: [['S1a.nohook_main', 'tslfs'], ['S1c.checkout_main', 'git']], f: div, target: { op: '<=', value: 2.0 } }));
+  if (floorRepo) {
+    lines.push(res.ratio({ name: 'S1.ref.floor', label: 'checkout main through a no-op native filter-process / plain git (the protocol floor)', lanes: [['S1f.checkout_main', 'floor'], ['S1c.checkout_main', 'git']], f: div }));
+    lines.push(res.ratio({ name: 'S1.ref.fp_floor', label: 'checkout main, hooks off, tslfs / no-op native filter', lanes: [['S1a.nohook_main', 'tslfs'], ['S1f.checkout_main', 'floor']], f: div }));
+  }
   lines.push(res.ratio({ name: 'S1.ref.plain', label: 'checkout main, hooks off, git-lfs/plain git', lanes: [['S1a.nohook_main', 'git-lfs'], ['S1c.checkout_main', 'git']], f: div }));
   lines.push(res.ratio({ name: 'S1.ref.plain_hooks', label: 'checkout main, with hooks, tslfs/plain git', lanes: [['S1a.checkout_main', 'tslfs'], ['S1c.checkout_main', 'git']], f: div }));
   lines.push(res.ratio({ name: 'S1.target.hook', label: 'cost of tslfs post-checkout hook (main, hooks - hooks off)', lanes: [['S1a.checkout_main', 'tslfs'], ['S1a.nohook_main', 'tslfs']], f: sub, unit: 'ms', target: { op: '<=', value: 0.1 } }));

@@ -8,8 +8,18 @@
  * (`preferAsync()` is true) it reads through the thread pool so the event loop keeps serving
  * them. One read at a time; not safe for concurrent read() calls. Same contract as PktReader:
  * null at a clean EOF, ProtocolError on a malformed or truncated packet.
+ *
+ * Spinning (`spinMicros` > 0, git's pipe being a FIFO on Linux): before blocking, the reader
+ * polls a second, non-blocking open of the same pipe (/proc/self/fd/N) for up to that long.
+ * Why: in a checkout git answers each response with the next request within about 100 µs, and
+ * a process that blocked instead has to be woken by the kernel (on a VM, an interrupt to an
+ * idle virtual CPU), which cost more per file than all of our own work: a 12,000-file checkout
+ * took 2.6 s blocking and 2.0 s spinning, for the same total CPU time. The spin adapts: after a
+ * wait longer than the budget (git busy on something big) the next wait blocks at once, and a
+ * short blocking wait turns spinning back on. Only worth it with a second CPU for git to run on.
  */
-import { read as readCb, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, read as readCb, readSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
 import { ProtocolError } from '../errors/TslfsError.js';
 import { controlPacket, parseHeader, PKT_MAX, readTextList, type Packet, type PktTextEncoding } from '../model/pktline.js';
 
@@ -24,11 +34,66 @@ export class FdPktReader {
   private start = 0;
   private end = 0;
   private ended = false;
+  /** The non-blocking open of the pipe to poll; -1 when spinning is off or impossible. */
+  private pollFd = -1;
+  private spinning: boolean;
+  /** Reads that polling served (without blocking): for tests and tuning. */
+  polled = 0;
 
+  /** `spinMicros`: how long to poll before blocking (0: never; see the module comment). */
   constructor(
     private readonly fd: number,
     private readonly preferAsync: () => boolean = () => false,
-  ) {}
+    private readonly spinMicros = 0,
+  ) {
+    this.spinning = spinMicros > 0 && this.openPollFd();
+  }
+
+  private openPollFd(): boolean {
+    try {
+      // Only a pipe: reopening a regular file through /proc would start reading it from byte 0.
+      if (!fstatSync(this.fd).isFIFO()) return false;
+      this.pollFd = openSync(`/proc/self/fd/${this.fd}`, constants.O_RDONLY | constants.O_NONBLOCK);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Poll for up to spinMicros; the byte count read, or -1 when nothing came in time. */
+  private spin(room: number, since: number): number {
+    const until = since + this.spinMicros / 1000;
+    for (;;) {
+      try {
+        return readSync(this.pollFd, this.buf, this.end, room, null);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') return -1;
+      }
+      if (performance.now() >= until) return -1;
+    }
+  }
+
+  /** A blocking read, spinning first when that has been paying off. */
+  private readBlocking(room: number): number {
+    const since = this.pollFd >= 0 ? performance.now() : 0;
+    if (this.spinning) {
+      const n = this.spin(room, since);
+      if (n >= 0) {
+        this.polled++;
+        return n;
+      }
+    }
+    const n = readSync(this.fd, this.buf, this.end, room, null);
+    if (this.pollFd >= 0) {
+      this.spinning = (performance.now() - since) * 1000 < this.spinMicros;
+      if (n === 0) {
+        closeSync(this.pollFd);
+        this.pollFd = -1;
+        this.spinning = false;
+      }
+    }
+    return n;
+  }
 
   private async more(): Promise<void> {
     if (this.start > 0 && this.buf.length - this.end < CHUNK) {
@@ -42,7 +107,7 @@ export class FdPktReader {
       n = await readAsync(this.fd, this.buf, this.end, room);
     } else {
       try {
-        n = readSync(this.fd, this.buf, this.end, room, null);
+        n = this.readBlocking(room);
       } catch (e) {
         // A non-blocking descriptor with nothing to read: wait a little off the main thread.
         if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;

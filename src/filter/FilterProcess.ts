@@ -35,7 +35,7 @@ export interface PacketSource {
 
 export interface FilterProcessOptions {
   /** git's side: a stream, or (faster, see FdPktReader) the descriptor to read directly. */
-  input: Readable | { fd: number };
+  input: Readable | { fd: number; /** See FdPktReader: how long to poll git's pipe before blocking. */ spinMicros?: number };
   output: Writable;
   /** The descriptor behind `output` (git's pipe), for direct writes (see PktWriter). */
   outputFd?: number;
@@ -109,7 +109,7 @@ export async function runFilterProcess(opts: FilterProcessOptions): Promise<Filt
   const malformed: string[] = [];
   let queue: DelayQueue | null = null;
   // Block on git's pipe only while no delayed download needs the event loop.
-  const reader: PacketSource = 'fd' in opts.input ? new FdPktReader(opts.input.fd, () => queue !== null && queue.busy) : new PktReader(opts.input);
+  const reader: PacketSource = 'fd' in opts.input ? new FdPktReader(opts.input.fd, () => queue !== null && queue.busy, opts.input.spinMicros) : new PktReader(opts.input);
   const hooks = opts.waitHooks;
   /** Run `f` as a wait of git's on us (see FilterWaitHooks). */
   const waitFor = async <T>(f: () => Promise<T>): Promise<T> => {

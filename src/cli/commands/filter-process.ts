@@ -3,6 +3,7 @@
  * carries the pkt-line protocol only; per-file problems and the end-of-run "should have been
  * pointers" warning go to stderr.
  */
+import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { openFilter, parseFilterArgs } from '../../filter/filterCli.js';
@@ -27,6 +28,16 @@ export function filterProgressWanted(ctx: CliContext, config: Config): boolean {
   return ctx.stderrIsTTY || envTruthy(ctx.env['GIT_LFS_FORCE_PROGRESS']) || config.getBool('lfs.forceprogress', false);
 }
 
+/**
+ * How long filter-process polls git's pipe before blocking (see FdPktReader): 250 µs when there
+ * is a CPU for git besides ours, else 0; TSLFS_FILTER_SPIN_US sets it (0 turns it off).
+ */
+export function filterSpinMicros(ctx: CliContext): number {
+  const own = ctx.env['TSLFS_FILTER_SPIN_US'];
+  if (own !== undefined && /^\d+$/.test(own.trim())) return Math.min(Number(own.trim()), 100_000);
+  return availableParallelism() >= 2 ? 250 : 0;
+}
+
 async function run(skip: boolean, ctx: CliContext): Promise<number> {
   const settings = await openFilter(ctx.cwd, ctx.env, skip);
   // As git-lfs: the filters also put missing hooks in place (never replacing any).
@@ -46,7 +57,7 @@ async function run(skip: boolean, ctx: CliContext): Promise<number> {
   const r = await runFilterProcess({
     // Read git's pipe directly (see FdPktReader); ctx.stdin is never touched, so fd 0 stays
     // a blocking descriptor.
-    input: { fd: ctx.stdinFd },
+    input: { fd: ctx.stdinFd, spinMicros: filterSpinMicros(ctx) },
     output: ctx.stdout,
     ...(ctx.stdoutFd >= 0 ? { outputFd: ctx.stdoutFd } : {}),
     settings,
