@@ -215,7 +215,11 @@ export async function runS1(ctx) {
   }
   lines.push(res.ratio({ name: 'S1.ref.plain', label: 'checkout main, hooks off, git-lfs/plain git', lanes: [['S1a.nohook_main', 'git-lfs'], ['S1c.checkout_main', 'git']], f: div }));
   lines.push(res.ratio({ name: 'S1.ref.plain_hooks', label: 'checkout main, with hooks, tslfs/plain git', lanes: [['S1a.checkout_main', 'tslfs'], ['S1c.checkout_main', 'git']], f: div }));
-  lines.push(res.ratio({ name: 'S1.target.hook', label: 'cost of tslfs post-checkout hook (main, hooks - hooks off)', lanes: [['S1a.checkout_main', 'tslfs'], ['S1a.nohook_main', 'tslfs']], f: sub, unit: 'ms', target: { op: '<=', value: 0.1 } }));
+  // The target is read off the hook timed on its own (S1.hook_direct): git runs the hook after
+  // the checkout, so its run time is what it adds. The difference of two ~2 s checkouts (below,
+  // for reference) swings by several hundred ms either way from run to run.
+  lines.push(res.ratio({ name: 'S1.target.hook', label: 'tslfs post-checkout hook run on its own after checkout main', lanes: [['S1.hook_direct', 'tslfs']], f: ([a]) => a.wall, unit: 'ms', target: { op: '<=', value: 0.1 } }));
+  lines.push(res.ratio({ name: 'S1.ref.hook_diff', label: 'cost of tslfs post-checkout hook (main, hooks - hooks off)', lanes: [['S1a.checkout_main', 'tslfs'], ['S1a.nohook_main', 'tslfs']], f: sub, unit: 'ms' }));
   lines.push(res.ratio({ name: 'S1.ref.hook', label: 'cost of git-lfs post-checkout hook (main, hooks - hooks off)', lanes: [['S1a.checkout_main', 'git-lfs'], ['S1a.nohook_main', 'git-lfs']], f: sub, unit: 'ms' }));
   lines.push(res.measurementLine('S1.hook_direct'));
   lines.push(res.ratio({ name: 'S1.ref.hook_back', label: 'cost of tslfs post-checkout hook (back, hooks - hooks off)', lanes: [['S1a.checkout_back', 'tslfs'], ['S1a.nohook_back', 'tslfs']], f: sub, unit: 'ms' }));
