@@ -163,7 +163,8 @@ export async function cleanThroughExtensions(opts: {
 
 /**
  * Smudge: the object's bytes through the pointer's extensions in reverse priority order.
- * Each extension's output must hash to the oid its ext line recorded; a mismatch or an
+ * The object must hash to the pointer's oid and each extension's output to the oid its ext
+ * line recorded; a mismatch or an
  * unconfigured extension throws (the mismatch only after the bytes were handed to `sink`,
  * so callers report an error status rather than success).
  */
@@ -183,6 +184,8 @@ export async function smudgeThroughExtensions(opts: {
     return expandCommand(ext.smudge, opts.path);
   });
   const hashes = await runChain(opts.source, cmds, opts.sink, opts.cwd, opts.env);
+  // The stored object itself: a corrupt one must not pass as the extensions' input.
+  if (hashes[0] !== opts.pointer.oid) throw new IntegrityError(`LFS object ${opts.pointer.oid} is corrupt (its content hashes to ${hashes[0]}); run \`tslfs fsck\``);
   chain.forEach((pe, i) => {
     if (hashes[i + 1] !== pe.oid) throw new IntegrityError(`LFS extension ${pe.name} produced ${hashes[i + 1]}, expected ${pe.oid}`);
   });

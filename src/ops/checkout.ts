@@ -12,12 +12,13 @@
 import { closeSync, constants, openSync, readSync, type BigIntStats, type Stats } from 'node:fs';
 import { lstat } from 'node:fs/promises';
 import { join, posix } from 'node:path';
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import ignore from 'ignore';
 import { TslfsError, UsageError } from '../errors/TslfsError.js';
 import { checkAttr } from '../git/attributes.js';
 import { git, gitText, splitNul } from '../git/exec.js';
 import { readObjects } from '../git/catFile.js';
+import { loadExtensions, smudgeThroughExtensions, type Extension } from '../filter/extensions.js';
 import { decodePointer, encodePointer, POINTER_MAX_SIZE, tryDecodePointer, type DecodedPointer } from '../model/pointer.js';
 import type { LfsStore } from '../store/LfsStore.js';
 import type { RepoContext } from './repoContext.js';
@@ -111,6 +112,47 @@ export function objectSource(store: LfsStore, oid: string, size: number): WriteS
   return { size, oid, file: store.objectPath(oid) };
 }
 
+/**
+ * The content of a pointer with extensions: the local object through the configured smudge
+ * commands (as git's smudge through filter-process would give it). The object and every
+ * stage are hash-checked (smudgeThroughExtensions); a failure, which may come after the last
+ * bytes, fails the stream, so the write is abandoned and the file left as it was.
+ * `extensions` is loaded on first use: a bad configuration only fails the files that need it.
+ */
+function extensionSource(ctx: RepoContext, p: DecodedPointer, path: string, extensions: () => Extension[]): WriteSource {
+  return {
+    open: () => {
+      const out = new PassThrough({ highWaterMark: 1 << 20 });
+      const sink = (c: Buffer) =>
+        new Promise<void>((resolve, reject) => {
+          if (out.destroyed) return reject(new Error('checkout of the file was abandoned'));
+          if (out.write(c)) return resolve();
+          const done = () => {
+            out.off('drain', done);
+            out.off('close', done);
+            if (out.destroyed) reject(new Error('checkout of the file was abandoned'));
+            else resolve();
+          };
+          out.on('drain', done);
+          out.on('close', done);
+        });
+      (async () => {
+        await smudgeThroughExtensions({ source: ctx.store.openRead(p.oid), pointer: p, path, extensions: extensions(), sink, cwd: ctx.repo.workTree ?? ctx.cwd, env: ctx.env });
+      })().then(
+        () => out.end(),
+        (e: unknown) => out.destroy(e instanceof Error ? e : new Error(String(e))),
+      );
+      return out;
+    },
+  };
+}
+
+/** Extensions from git config, loaded once and only when a pointer needs them. */
+function lazyExtensions(ctx: RepoContext): () => Extension[] {
+  let loaded: Extension[] | null = null;
+  return () => (loaded ??= loadExtensions(ctx.config));
+}
+
 function pointerSource(p: DecodedPointer): WriteSource {
   const text = Buffer.from(encodePointer(p));
   return { size: text.length, open: () => Readable.from([text]) };
@@ -165,6 +207,7 @@ export async function runCheckout(ctx: RepoContext, opts: CheckoutOptions): Prom
   let next = 0;
   let done = 0;
   const dirs = new DirHandles(workTree);
+  const extensions = lazyExtensions(ctx);
   const worker = async () => {
     while (next < entries.length) {
       const i = next++;
@@ -172,7 +215,7 @@ export async function runCheckout(ctx: RepoContext, opts: CheckoutOptions): Prom
       // A file's events are held and sent together with its progress event, so that listeners
       // see each file's events right before its progress even though files overlap.
       const held: CheckoutEvent[] = [];
-      await checkoutOne(ctx, workTree, entries[i]!, one, toRecord, (ev) => held.push(ev), dirs);
+      await checkoutOne(ctx, workTree, entries[i]!, one, toRecord, (ev) => held.push(ev), dirs, extensions);
       outcomes[i] = one;
       for (const ev of held) emit(ev);
       emit({ type: 'progress', done: ++done, total: entries.length });
@@ -221,23 +264,29 @@ async function cleansToItsPointer(ctx: RepoContext, workTree: string, written: r
   return out;
 }
 
-async function checkoutOne(ctx: RepoContext, workTree: string, e: PointerEntry, res: CheckoutResult, toRecord: WrittenEntry[], emit: (e: CheckoutEvent) => void, dirs: DirHandles): Promise<void> {
+async function checkoutOne(
+  ctx: RepoContext,
+  workTree: string,
+  e: PointerEntry,
+  res: CheckoutResult,
+  toRecord: WrittenEntry[],
+  emit: (e: CheckoutEvent) => void,
+  dirs: DirHandles,
+  extensions: () => Extension[],
+): Promise<void> {
   const p = e.pointer;
   const fail = (msg: string) => {
     res.errors.push({ path: e.path, message: msg });
     emit({ type: 'error', path: e.path, message: msg });
   };
   try {
-    if (p.extensions.length > 0) {
-      fail('pointer extensions are not supported by checkout yet');
-      return;
-    }
     const local = await ctx.store.ensureLocal(p.oid, p.size);
-    const source = local ? objectSource(ctx.store, p.oid, p.size) : p.canonical ? pointerSource(p) : null;
-    let existed = false;
     // Written (and recorded in the index) under the name's exact bytes; `e.path`, a lossy
     // decoding when the name is not UTF-8, only names it in results and events.
     const name = worktreeName(e);
+    const content = p.extensions.length > 0 ? extensionSource(ctx, p, name, extensions) : objectSource(ctx.store, p.oid, p.size);
+    const source = local ? content : p.canonical ? pointerSource(p) : null;
+    let existed = false;
     const out = source
       ? await writeWorktreeFile({
           workTree,
@@ -307,7 +356,6 @@ export async function checkoutConflictStage(ctx: RepoContext, opts: { to: string
   } catch (err) {
     throw new TslfsError(`Could not find decoder pointer for object ${JSON.stringify(blob)}: ${message(err)}`);
   }
-  if (pointer.extensions.length > 0) throw new TslfsError(`Error checking out ${blob} to ${JSON.stringify(opts.to)}: pointer extensions are not supported by checkout yet`);
   if (!(await ctx.store.ensureLocal(pointer.oid, pointer.size))) {
     throw new TslfsError(`Error checking out ${blob} to ${JSON.stringify(opts.to)}: object ${pointer.oid} is not local`, {
       code: 'EOBJMISSING',
@@ -315,7 +363,8 @@ export async function checkoutConflictStage(ctx: RepoContext, opts: { to: string
     });
   }
   try {
-    return await writeUserFile(ctx.cwd, opts.to, objectSource(ctx.store, pointer.oid, pointer.size));
+    const source = pointer.extensions.length > 0 ? extensionSource(ctx, pointer, rel, lazyExtensions(ctx)) : objectSource(ctx.store, pointer.oid, pointer.size);
+    return await writeUserFile(ctx.cwd, opts.to, source);
   } catch (err) {
     throw new TslfsError(`Error checking out ${blob} to ${JSON.stringify(opts.to)}: ${message(err)}`, { cause: err });
   }

@@ -88,3 +88,35 @@ describe('tslfs checkout --to (merge conflicts)', () => {
     expect(r.stderr).toContain('Could not checkout (are you not in the middle of a merge?)');
   });
 });
+
+describe('tslfs checkout --to with a pointer extension', () => {
+  it('writes each side through the smudge extension, as git-lfs does', async () => {
+    const sb = makeSandbox();
+    try {
+      const dir = await sb.initRepo('x', 'git-lfs');
+      const g = (args: string[]) => sb.git(args, { cwd: dir });
+      for (const [k, v] of [['clean', 'base64'], ['smudge', 'base64 -d'], ['priority', '0']]) await g(['config', `lfs.extension.b64.${k}`, v]);
+      sb.write('x/.gitattributes', '*.dat filter=lfs diff=lfs merge=lfs -text\n');
+      sb.write('x/f.dat', 'base side\n');
+      await g(['add', '.']);
+      await g(['commit', '-qm', 'base']);
+      await g(['checkout', '-qb', 'first']);
+      writeFileSync(join(dir, 'f.dat'), 'first side\n');
+      await g(['commit', '-qam', 'first']);
+      await g(['checkout', '-qb', 'second', 'main']);
+      writeFileSync(join(dir, 'f.dat'), 'second side\n');
+      await g(['commit', '-qam', 'second']);
+      expect((await g(['merge', 'first'])).exitCode).not.toBe(0);
+      expect((await g(['cat-file', 'blob', ':2:f.dat'])).stdout).toContain('ext-0-b64 sha256:');
+      for (const [side, want] of [['--base', 'base side\n'], ['--ours', 'second side\n'], ['--theirs', 'first side\n']] as const) {
+        const r = await sb.tslfs(['checkout', '--to', `out${side}.txt`, side, 'f.dat'], { cwd: dir });
+        expect(r.exitCode, r.stderr).toBe(0);
+        expect(readFileSync(join(dir, `out${side}.txt`), 'utf8')).toBe(want);
+        const l = await sb.gitLfs(['checkout', '--to', `lfs${side}.txt`, side, 'f.dat'], { cwd: dir });
+        expect(readFileSync(join(dir, `lfs${side}.txt`), 'utf8'), l.stderr).toBe(want);
+      }
+    } finally {
+      sb.cleanup();
+    }
+  });
+});

@@ -3,7 +3,7 @@
  * one-shot clean and smudge filters, skip and exclude modes, pass-through of non-pointers,
  * missing objects, delayed checkout (test-only fetcher) and extensions.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeSandbox, sha256, TSLFS_CMD, type RunResult, type Sandbox } from '../support/sandbox.js';
@@ -226,6 +226,32 @@ describe('extensions', () => {
     rmSync(join(repo, 'e.bin'));
     await ok(sb.git(['checkout', '--', 'e.bin'], { cwd: repo }));
     expect(readFileSync(join(repo, 'e.bin')).equals(data)).toBe(true);
+  });
+
+  it('tslfs checkout runs the smudge extension as git-lfs checkout does, and refuses a corrupt object', async () => {
+    const repo = await lfsRepo();
+    for (const [k, v] of [['clean', 'base64'], ['smudge', 'base64 -d'], ['priority', '0']]) await ok(sb.git(['config', `lfs.extension.b64.${k}`, v], { cwd: repo }));
+    const data = Buffer.from('checked out through an extension\n'.repeat(40));
+    writeFileSync(join(repo, 'e.bin'), data);
+    await ok(sb.git(['add', '.'], { cwd: repo }));
+    await ok(sb.git(['commit', '-qm', 'ext'], { cwd: repo }));
+    for (const tool of ['tslfs', 'git-lfs'] as const) {
+      rmSync(join(repo, 'e.bin'));
+      const r = await ok(tool === 'tslfs' ? sb.tslfs(['checkout'], { cwd: repo }) : sb.gitLfs(['checkout'], { cwd: repo }));
+      expect(readFileSync(join(repo, 'e.bin')).equals(data), `${tool}: ${r.stderr}`).toBe(true);
+    }
+    expect((await sb.git(['status', '--porcelain'], { cwd: repo })).stdout).toBe('');
+    // The stored object (the base64 text) corrupted in place: nothing is written.
+    const pointer = (await sb.git(['cat-file', 'blob', ':e.bin'], { cwd: repo })).stdout;
+    const oid = /\noid sha256:([0-9a-f]{64})/.exec(pointer)![1]!;
+    const obj = join(repo, '.git/lfs/objects', oid.slice(0, 2), oid.slice(2, 4), oid);
+    const stored = readFileSync(obj);
+    chmodSync(obj, 0o644);
+    writeFileSync(obj, Buffer.from(stored.toString().replace('Y', 'Z')));
+    rmSync(join(repo, 'e.bin'));
+    const bad = await sb.tslfs(['checkout'], { cwd: repo });
+    expect(bad.stderr).toMatch(/could not check out "e\.bin": .*corrupt/);
+    expect(existsSync(join(repo, 'e.bin'))).toBe(false);
   });
 
   it('a pointer naming an unconfigured extension fails to smudge; .lfsconfig cannot configure one', async () => {
