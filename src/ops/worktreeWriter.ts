@@ -175,10 +175,27 @@ async function recheckParents(root: string, rel: string, expect: Stats): Promise
   if (st.dev !== expect.dev || st.ino !== expect.ino) throw new UnsafePathError(rel, 'not a directory (changed during checkout)');
 }
 
-/** A fresh temp name next to `target`, of the same kind (a string, or bytes for a name that is not UTF-8). */
+/** The longest prefix of `s` whose UTF-8 encoding fits in `max` bytes (whole characters only). */
+function utf8Prefix(s: string, max: number): string {
+  let bytes = 0;
+  let end = 0;
+  for (const ch of s) {
+    const n = Buffer.byteLength(ch, 'utf8');
+    if (bytes + n > max) break;
+    bytes += n;
+    end += ch.length;
+  }
+  return s.slice(0, end);
+}
+
+/**
+ * A fresh temp name next to `target`, of the same kind (a string, or bytes for a name that is
+ * not UTF-8). It carries at most 100 bytes of the target's name, so that it stays within the
+ * 255-byte limit of a name whatever the target's length.
+ */
 function tempNameFor(target: string | Buffer): string | Buffer {
   const suffix = `.tslfs-${process.pid}-${randomBytes(6).toString('hex')}.tmp`;
-  if (typeof target === 'string') return join(dirname(target), `.${basename(target).slice(0, 100)}${suffix}`);
+  if (typeof target === 'string') return join(dirname(target), `.${utf8Prefix(basename(target), 100)}${suffix}`);
   return Buffer.concat([target.subarray(0, target.lastIndexOf(0x2f) + 1), Buffer.from(suffix)]);
 }
 

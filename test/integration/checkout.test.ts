@@ -190,7 +190,17 @@ describe('tslfs checkout', () => {
   });
 
   it('uses objects from a shared (alternates) store and handles unusual file names', async () => {
-    const names = ['we ird "q".dat', 'tab\there.dat', 'ünï.dat', '-dash.dat'];
+    const names = [
+      'we ird "q".dat',
+      'tab\there.dat',
+      'ünï.dat',
+      '-dash.dat',
+      'emoji 🙂 rlo\u202e.dat',
+      // HR12: a 253-byte name (the temp file next to it must still fit in 255 bytes) and a
+      // path of about 3.4 KiB.
+      `${'あ'.repeat(83)}.dat`,
+      `${Array.from({ length: 14 }, (_, i) => `${i}`.padEnd(240, 'd')).join('/')}/deep.dat`,
+    ];
     const src = await lfsRepo(sb, 'src', Object.fromEntries(names.map((n, i) => [n, `content ${i}\n`])));
     const clone = join(sb.root, 'clone');
     expect((await sb.git(['clone', '-q', '--shared', '--no-checkout', src, clone])).exitCode).toBe(0);
