@@ -210,6 +210,17 @@ export async function runS4(ctx) {
             before: () => rmSync(out, { force: true }),
             verify: () => (fileSize(out) !== largeSize ? `got ${fileSize(out)} bytes` : opensslSha256(out) !== large[0].oid ? 'content does not hash to the oid' : null),
           });
+          // The same GET doing what a client must: store the bytes and hash them as they
+          // arrive (curl | tee | openssl), i.e. a native client's best case for fetch_large.
+          if (curl) {
+            const q = (x) => `'${String(x).replace(/'/g, `'\\''`)}'`;
+            const pipe = `${q(curl)} -sf ${hdr.map(([k, v]) => `-H ${q(`${k}: ${v}`)}`).join(' ')} -o - ${q(action.href)} | tee ${q(out)} | openssl dgst -sha256 -r`;
+            srvCpu.measure(res, srv, 'S4.get_large_stored', 'curl+tee+openssl', rep, {
+              cmd: 'sh', args: ['-c', pipe], opts: { env: sb.env },
+              before: () => rmSync(out, { force: true }),
+              verify: (r) => (fileSize(out) !== largeSize ? `stored ${fileSize(out)} bytes` : !r.stdout.startsWith(large[0].oid) ? `hashed to ${r.stdout.slice(0, 64)}` : null),
+            });
+          }
         }
       }
     } finally {
@@ -220,7 +231,7 @@ export async function runS4(ctx) {
   }
 
   const getLane = curl ? 'curl' : 'node';
-  const ids = ['S4.push_small', 'S4.push_large', 'S4.fetch_small', 'S4.fetch_large', 'S4.checkout', 'S4.get_large'];
+  const ids = ['S4.push_small', 'S4.push_large', 'S4.fetch_small', 'S4.fetch_large', 'S4.checkout', 'S4.get_large', 'S4.get_large_stored'];
   const lines = ids.map((id) => res.measurementLine(id));
   const div = ([a, b]) => a.wall / b.wall;
   const T = [['tslfs'], ['git-lfs']];
@@ -251,6 +262,9 @@ export async function runS4(ctx) {
     lines.push(`${`S4.rate.${name}`.padEnd(24)} push small ${rate('S4.push_small', name, nSmall)} obj/s, large ${rate('S4.push_large', name, largeBytes / MB)} MB/s | fetch small ${rate('S4.fetch_small', name, nSmall)} obj/s (${rate('S4.fetch_small', name, smallBytes / MB)} MB/s), large ${rate('S4.fetch_large', name, largeBytes / MB)} MB/s | checkout ${rate('S4.checkout', name, (smallBytes + largeBytes) / MB)} MB/s`);
   }
   lines.push(`${'S4.rate.get'.padEnd(24)} ${getLane} GET of one large object ${rate('S4.get_large', getLane, largeSize / MB)} MB/s (yardstick)`);
+  if (curl) {
+    lines.push(`${'S4.rate.get_stored'.padEnd(24)} curl | tee | openssl dgst of one large object (a native client's store + hash) ${rate('S4.get_large_stored', 'curl+tee+openssl', largeSize / MB)} MB/s; 2x git-lfs's fetch_large would be ${(() => { const m = res.byRep('S4.fetch_large', 'git-lfs'); return m && m.size ? fmtR((2 * largeBytes) / MB / median([...m.values()].map((x) => x.wall))) : 'n/a'; })()} MB/s`);
+  }
   lines.push(srvCpu.line('S4.srv_cpu', ['S4.push_small', 'S4.push_large', 'S4.fetch_small', 'S4.fetch_large', 'S4.checkout', 'S4.get_large']));
   return lines;
 }
