@@ -76,23 +76,24 @@ export class FdPktReader {
   /** A blocking read, spinning first when that has been paying off. */
   private readBlocking(room: number): number {
     const since = this.pollFd >= 0 ? performance.now() : 0;
+    let n = -1;
     if (this.spinning) {
-      const n = this.spin(room, since);
-      if (n >= 0) {
-        this.polled++;
-        return n;
-      }
+      n = this.spin(room, since);
+      if (n >= 0) this.polled++;
     }
-    const n = readSync(this.fd, this.buf, this.end, room, null);
-    if (this.pollFd >= 0) {
-      this.spinning = (performance.now() - since) * 1000 < this.spinMicros;
-      if (n === 0) {
-        closeSync(this.pollFd);
-        this.pollFd = -1;
-        this.spinning = false;
-      }
+    if (n < 0) {
+      n = readSync(this.fd, this.buf, this.end, room, null);
+      if (this.pollFd >= 0) this.spinning = (performance.now() - since) * 1000 < this.spinMicros;
     }
+    if (n === 0) this.closePollFd(); // EOF: git is done with us
     return n;
+  }
+
+  private closePollFd(): void {
+    if (this.pollFd < 0) return;
+    closeSync(this.pollFd);
+    this.pollFd = -1;
+    this.spinning = false;
   }
 
   private async more(): Promise<void> {
