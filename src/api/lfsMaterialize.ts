@@ -28,6 +28,7 @@ import { ensureObjectLocal, type FetchMissing } from '../git/iso/ensureObjectLoc
 import { listIndexFiles, type IsoFs } from '../git/iso/isoGit.js';
 import { useIsoContext, type LfsRepoOptions } from '../git/iso/openIsoStore.js';
 import { ObjectMissingError } from '../errors/TslfsError.js';
+import { fsPath } from '../model/pathBytes.js';
 import { POINTER_MAX_SIZE, tryDecodePointer } from '../model/pointer.js';
 import { validateRepoPath, writeWorktreeFile } from '../ops/worktreeWriter.js';
 
@@ -85,7 +86,7 @@ export async function materializeLfsFiles(opts: MaterializeLfsFilesOptions): Pro
     try {
       validateRepoPath(path);
       const abs = join(workTree, ...path.split('/'));
-      const before = await readSmallFile(abs);
+      const before = await readSmallFile(fsPath(abs));
       if (!before) continue;
       const p = tryDecodePointer(before);
       if (!p || p.size === 0) continue;

@@ -116,7 +116,10 @@ export class FdPktReader {
         return;
       }
     }
-    if (n === 0) this.ended = true;
+    if (n === 0) {
+      this.ended = true;
+      this.closePollFd();
+    }
     this.end += n;
   }
 

@@ -11,7 +11,8 @@
  */
 import { isUtf8 } from 'node:buffer';
 
-const ESCAPE_RE = /[\udc80-\udcff]/;
+// The u flag: match lone surrogates only, never the second half of a pair (an emoji).
+const ESCAPE_RE = /[\udc80-\udcff]/u;
 
 /** Length of the valid UTF-8 sequence starting at `i`, or 0 when the byte there starts none. */
 function sequenceLength(buf: Uint8Array, i: number): number {

@@ -10,13 +10,13 @@
  * Results come back as values and per-file events; nothing here prints.
  */
 import { closeSync, constants, openSync, readSync, type BigIntStats, type Stats } from 'node:fs';
-import { lstat } from 'node:fs/promises';
+import { lstat, open } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import ignore from 'ignore';
-import { TslfsError, UsageError } from '../errors/TslfsError.js';
+import { IntegrityError, TslfsError, UsageError } from '../errors/TslfsError.js';
 import { checkAttr } from '../git/attributes.js';
-import { git, gitText, splitNul } from '../git/exec.js';
+import { git, gitText, splitNulPaths } from '../git/exec.js';
 import { readObjects } from '../git/catFile.js';
 import { loadExtensions, smudgeThroughExtensions, type Extension } from '../filter/extensions.js';
 import { decodePointer, encodePointer, POINTER_MAX_SIZE, tryDecodePointer, type DecodedPointer } from '../model/pointer.js';
@@ -137,7 +137,7 @@ function extensionSource(ctx: RepoContext, p: DecodedPointer, path: string, exte
           out.on('close', done);
         });
       (async () => {
-        await smudgeThroughExtensions({ source: ctx.store.openRead(p.oid), pointer: p, path, extensions: extensions(), sink, cwd: ctx.repo.workTree ?? ctx.cwd, env: ctx.env });
+        await smudgeThroughExtensions({ source: storedObject(ctx.store.objectPath(p.oid), p.size), pointer: p, path, extensions: extensions(), sink, cwd: ctx.repo.workTree ?? ctx.cwd, env: ctx.env });
       })().then(
         () => out.end(),
         (e: unknown) => out.destroy(e instanceof Error ? e : new Error(String(e))),
@@ -145,6 +145,28 @@ function extensionSource(ctx: RepoContext, p: DecodedPointer, path: string, exte
       return out;
     },
   };
+}
+
+/**
+ * A stored object's bytes in 1 MiB chunks, never through a symlink and never more than `size`
+ * (IntegrityError past it). Opened only when first read, closed when the reader stops, so a
+ * chain that fails before reading holds no descriptor.
+ */
+async function* storedObject(file: string, size: number): AsyncGenerator<Buffer> {
+  const fh = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW);
+  try {
+    let total = 0;
+    for (;;) {
+      const buf = Buffer.allocUnsafe(1 << 20);
+      const { bytesRead } = await fh.read(buf, 0, buf.length, null);
+      if (bytesRead === 0) return;
+      total += bytesRead;
+      if (total > size) throw new IntegrityError(`LFS object ${file} is larger than its pointer's ${size} bytes; run \`tslfs fsck\``);
+      yield buf.subarray(0, bytesRead);
+    }
+  } finally {
+    await fh.close();
+  }
 }
 
 /** Extensions from git config, loaded once and only when a pointer needs them. */
@@ -176,7 +198,8 @@ function message(e: unknown): string {
 async function skipWorktreePaths(ctx: RepoContext, cwd: string): Promise<Set<string>> {
   const r = await git(['ls-files', '-t', '-z', '--full-name'], { cwd, env: ctx.env });
   const out = new Set<string>();
-  for (const rec of splitNul(r.stdout)) if (rec.startsWith('S ')) out.add(rec.slice(2));
+  // Names as worktreeName gives them (bytes that are not UTF-8 escaped), so none collide.
+  for (const rec of splitNulPaths(r.stdout)) if (rec.startsWith('S ')) out.add(rec.slice(2));
   return out;
 }
 
@@ -195,7 +218,7 @@ export async function runCheckout(ctx: RepoContext, opts: CheckoutOptions): Prom
   const match = globMatcher(ctx.repo.prefix, opts.globs);
   const skip = await skipWorktreePaths(ctx, workTree);
   const entries = (await scanIndex({ cwd: workTree, env: ctx.env })).filter(
-    (e) => (e.stage ?? 0) === 0 && e.pointer.size > 0 && !skip.has(e.path) && match(e.path),
+    (e) => (e.stage ?? 0) === 0 && e.pointer.size > 0 && !skip.has(worktreeName(e)) && match(e.path),
   );
   res.total = entries.length;
   for (const e of entries) res.totalBytes += e.pointer.size;

@@ -252,6 +252,11 @@ describe('extensions', () => {
     const bad = await sb.tslfs(['checkout'], { cwd: repo });
     expect(bad.stderr).toMatch(/could not check out "e\.bin": .*corrupt/);
     expect(existsSync(join(repo, 'e.bin'))).toBe(false);
+    // Without the extension configured: a clear error per file, nothing written.
+    await ok(sb.git(['config', '--remove-section', 'lfs.extension.b64'], { cwd: repo }));
+    const unconfigured = await sb.tslfs(['checkout'], { cwd: repo });
+    expect(unconfigured.stderr).toMatch(/could not check out "e\.bin": .*not configured \(lfs\.extension\.b64\.smudge\)/);
+    expect(existsSync(join(repo, 'e.bin'))).toBe(false);
   });
 
   it('a pointer naming an unconfigured extension fails to smudge; .lfsconfig cannot configure one', async () => {

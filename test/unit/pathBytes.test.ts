@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { decodePathBytes, encodePathBytes, fsPath, hasEscapedBytes } from '../../src/model/pathBytes.js';
-import { quotePath } from '../../src/ui/escape.js';
+import { escapeForTerminal, quotePath } from '../../src/ui/escape.js';
 import { rng } from '../support/rng.js';
 
 const INTERESTING = [0x00, 0x2f, 0x61, 0x7f, 0x80, 0xbf, 0xc0, 0xc1, 0xc2, 0xdf, 0xe0, 0xed, 0xef, 0xf0, 0xf4, 0xf5, 0xff, 0x9f, 0xa0, 0x8f, 0x90];
@@ -49,6 +49,16 @@ describe('pathBytes', () => {
       // Distinct byte strings stay distinct (the lossy decoding merged them).
       if (!bytes.equals(Buffer.from(bytes.toString('utf8'), 'utf8'))) expect(hasEscapedBytes(s)).toBe(true);
     }
+  });
+
+  it('an emoji is not an escape; escapeForTerminal shows an escaped C1 byte instead of printing it', () => {
+    expect(hasEscapedBytes('💀 💩')).toBe(false);
+    expect(fsPath('💀')).toBe('💀');
+    const csi = decodePathBytes(Buffer.from([0x61, 0x9b, 0x32, 0x4a]));
+    expect(escapeForTerminal(csi)).toBe('a\\x9b2J');
+    expect(escapeForTerminal('💀 ok')).toBe('💀 ok');
+    // A byte >= 0xa0 that is not UTF-8 stays an escape (printed as that byte by writeOut).
+    expect(escapeForTerminal(decodePathBytes(Buffer.from([0xfe])))).toBe('\udcfe');
   });
 
   it('quotePath quotes an escaped name as its bytes, as git does', () => {
