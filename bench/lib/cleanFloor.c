@@ -6,45 +6,17 @@
  * checks beyond the protocol. Usage: cleanFloor DIR. Build: cc -O2 cleanFloor.c -lcrypto
  */
 #include <openssl/evp.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <unistd.h>
 
-static char pkt[65536];
-
-static int read_pkt(void) {
-  char head[5] = {0};
-  if (fread(head, 1, 4, stdin) != 4) return -2;
-  int n = (int)strtol(head, NULL, 16);
-  if (n == 0) return -1;
-  if (n < 4 || n > 65520) return -2;
-  n -= 4;
-  if (fread(pkt, 1, (size_t)n, stdin) != (size_t)n) return -2;
-  return n;
-}
-
-static void write_pkt(const char *s, int n) {
-  fprintf(stdout, "%04x", n + 4);
-  fwrite(s, 1, (size_t)n, stdout);
-}
-
-static void write_flush(void) { fputs("0000", stdout); }
+#include "pktline.h"
 
 int main(int argc, char **argv) {
   if (argc != 2) return 2;
   static char iobuf[1 << 20];
   setvbuf(stdin, iobuf, _IOFBF, sizeof iobuf);
   int n;
-  while (read_pkt() >= 0) {}
-  write_pkt("git-filter-server\n", 18);
-  write_pkt("version=2\n", 10);
-  write_flush();
-  fflush(stdout);
-  while (read_pkt() >= 0) {}
-  write_pkt("capability=clean\n", 17);
-  write_flush();
-  fflush(stdout);
+  static const char *const caps[] = {"capability=clean\n"};
+  handshake(caps, 1);
   for (int req = 0;; req++) {
     while ((n = read_pkt()) >= 0) {}
     if (n == -2) return 0;

@@ -8,7 +8,6 @@
  * input is buffered.
  */
 import { closeSync, openSync, readSync } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { TslfsError } from '../errors/TslfsError.js';
 import { decodePointer, POINTER_MAX_SIZE, type DecodedPointer, type Pointer } from '../model/pointer.js';
 import { readHead, type ByteSource } from './byteSource.js';
@@ -75,19 +74,7 @@ export async function* readObject(s: FilterSettings, oid: string, expectedSize =
     yield readSmallObject(s, oid, expectedSize);
     return;
   }
-  const fh = await open(s.store.objectPath(oid), 'r');
-  try {
-    const st = await fh.stat();
-    const bufSize = Math.max(1, Math.min(st.size + 1, 1 << 20));
-    for (;;) {
-      const buf = Buffer.allocUnsafe(bufSize);
-      const { bytesRead } = await fh.read(buf, 0, bufSize, null);
-      if (bytesRead === 0) return;
-      yield buf.subarray(0, bytesRead);
-    }
-  } finally {
-    await fh.close();
-  }
+  yield* s.store.readChunks(oid, expectedSize >= 0 ? expectedSize : undefined);
 }
 
 /** Stream a local object's content (after extensions) to sink. Throws on read/extension errors. */

@@ -10,11 +10,11 @@
  * Results come back as values and per-file events; nothing here prints.
  */
 import { closeSync, constants, openSync, readSync, type BigIntStats, type Stats } from 'node:fs';
-import { lstat, open } from 'node:fs/promises';
+import { lstat } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import ignore from 'ignore';
-import { IntegrityError, TslfsError, UsageError } from '../errors/TslfsError.js';
+import { TslfsError, UsageError } from '../errors/TslfsError.js';
 import { checkAttr } from '../git/attributes.js';
 import { git, gitText, splitNulPaths } from '../git/exec.js';
 import { readObjects } from '../git/catFile.js';
@@ -137,7 +137,7 @@ function extensionSource(ctx: RepoContext, p: DecodedPointer, path: string, exte
           out.on('close', done);
         });
       (async () => {
-        await smudgeThroughExtensions({ source: storedObject(ctx.store.objectPath(p.oid), p.size), pointer: p, path, extensions: extensions(), sink, cwd: ctx.repo.workTree ?? ctx.cwd, env: ctx.env });
+        await smudgeThroughExtensions({ source: ctx.store.readChunks(p.oid, p.size), pointer: p, path, extensions: extensions(), sink, cwd: ctx.repo.workTree ?? ctx.cwd, env: ctx.env });
       })().then(
         () => out.end(),
         (e: unknown) => out.destroy(e instanceof Error ? e : new Error(String(e))),
@@ -145,28 +145,6 @@ function extensionSource(ctx: RepoContext, p: DecodedPointer, path: string, exte
       return out;
     },
   };
-}
-
-/**
- * A stored object's bytes in 1 MiB chunks, never through a symlink and never more than `size`
- * (IntegrityError past it). Opened only when first read, closed when the reader stops, so a
- * chain that fails before reading holds no descriptor.
- */
-async function* storedObject(file: string, size: number): AsyncGenerator<Buffer> {
-  const fh = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW);
-  try {
-    let total = 0;
-    for (;;) {
-      const buf = Buffer.allocUnsafe(1 << 20);
-      const { bytesRead } = await fh.read(buf, 0, buf.length, null);
-      if (bytesRead === 0) return;
-      total += bytesRead;
-      if (total > size) throw new IntegrityError(`LFS object ${file} is larger than its pointer's ${size} bytes; run \`tslfs fsck\``);
-      yield buf.subarray(0, bytesRead);
-    }
-  } finally {
-    await fh.close();
-  }
 }
 
 /** Extensions from git config, loaded once and only when a pointer needs them. */

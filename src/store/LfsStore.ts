@@ -8,7 +8,7 @@
  * verified bytes.
  */
 import { createHash, randomBytes, type Hash } from 'node:crypto';
-import { closeSync, createReadStream, createWriteStream, lstatSync, mkdirSync, openSync, renameSync, writevSync, type ReadStream, type WriteStream } from 'node:fs';
+import { closeSync, constants, createReadStream, createWriteStream, lstatSync, mkdirSync, openSync, renameSync, writevSync, type ReadStream, type WriteStream } from 'node:fs';
 import { copyFile, link, lstat, open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -474,6 +474,31 @@ export class LfsStore {
       }
     }
     return false;
+  }
+
+  /**
+   * A local object's bytes in chunks of at most 1 MiB (one read for a smaller object), opened
+   * with O_NOFOLLOW on first read and closed when the reader stops, so a consumer that fails
+   * before reading holds no descriptor. With `limit`, more bytes than that throw IntegrityError.
+   * Throws ENOENT-style errors if absent.
+   */
+  async *readChunks(oid: string, limit?: number): AsyncGenerator<Buffer> {
+    const fh = await open(this.objectPath(oid), constants.O_RDONLY | constants.O_NOFOLLOW);
+    try {
+      const st = await fh.stat();
+      const bufSize = Math.max(1, Math.min(st.size + 1, 1 << 20));
+      let total = 0;
+      for (;;) {
+        const buf = Buffer.allocUnsafe(bufSize);
+        const { bytesRead } = await fh.read(buf, 0, bufSize, null);
+        if (bytesRead === 0) return;
+        total += bytesRead;
+        if (limit !== undefined && total > limit) throw new IntegrityError(`LFS object ${oid} is larger than its pointer's ${limit} bytes; run \`tslfs fsck\``);
+        yield buf.subarray(0, bytesRead);
+      }
+    } finally {
+      await fh.close();
+    }
   }
 
   /** A stream of a local object's bytes. Throws ENOENT-style errors if absent. */
