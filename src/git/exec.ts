@@ -87,26 +87,6 @@ export function spawnGit(args: readonly string[], opts: { cwd: string; env: Env;
 }
 
 /**
- * Split NUL-terminated output (the -z formats) into records, each with its bytes when they are
- * not valid UTF-8 (`text` is then a lossy decoding: git file names are bytes, and two names can
- * decode to the same string).
- */
-export function splitNulRecords(buf: Buffer): Array<{ text: string; raw?: Buffer }> {
-  const out: Array<{ text: string; raw?: Buffer }> = [];
-  let start = 0;
-  for (;;) {
-    const nul = buf.indexOf(0, start);
-    const end = nul < 0 ? buf.length : nul;
-    if (nul < 0 && end === start) break;
-    const seg = buf.subarray(start, end);
-    out.push(isUtf8(seg) ? { text: seg.toString('utf8') } : { text: seg.toString('utf8'), raw: Buffer.from(seg) });
-    if (nul < 0) break;
-    start = nul + 1;
-  }
-  return out;
-}
-
-/**
  * Split NUL-terminated path records keeping every name's exact bytes: names that are not UTF-8
  * come back escaped as decodePathBytes does (model/pathBytes.ts), so they can be matched with
  * and written back as the names they are. For UTF-8 output the same as splitNul.

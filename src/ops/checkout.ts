@@ -22,7 +22,7 @@ import { loadExtensions, smudgeThroughExtensions, type Extension } from '../filt
 import { decodePointer, encodePointer, POINTER_MAX_SIZE, tryDecodePointer, type DecodedPointer } from '../model/pointer.js';
 import type { LfsStore } from '../store/LfsStore.js';
 import type { RepoContext } from './repoContext.js';
-import { scanIndex, worktreeName, type PointerEntry } from './scanPointers.js';
+import { scanIndex, type PointerEntry } from './scanPointers.js';
 import { DirHandles } from './DirHandles.js';
 import { recordWrittenEntries, writeUserFile, writeWorktreeFile, type IndexedFile, type WriteSource } from './worktreeWriter.js';
 
@@ -176,7 +176,7 @@ function message(e: unknown): string {
 async function skipWorktreePaths(ctx: RepoContext, cwd: string): Promise<Set<string>> {
   const r = await git(['ls-files', '-t', '-z', '--full-name'], { cwd, env: ctx.env });
   const out = new Set<string>();
-  // Names as worktreeName gives them (bytes that are not UTF-8 escaped), so none collide.
+  // Names as scanIndex gives them (bytes that are not UTF-8 escaped), so none collide.
   for (const rec of splitNulPaths(r.stdout)) if (rec.startsWith('S ')) out.add(rec.slice(2));
   return out;
 }
@@ -196,7 +196,7 @@ export async function runCheckout(ctx: RepoContext, opts: CheckoutOptions): Prom
   const match = globMatcher(ctx.repo.prefix, opts.globs);
   const skip = await skipWorktreePaths(ctx, workTree);
   const entries = (await scanIndex({ cwd: workTree, env: ctx.env })).filter(
-    (e) => (e.stage ?? 0) === 0 && e.pointer.size > 0 && !skip.has(worktreeName(e)) && match(e.path),
+    (e) => (e.stage ?? 0) === 0 && e.pointer.size > 0 && !skip.has(e.path) && match(e.path),
   );
   res.total = entries.length;
   for (const e of entries) res.totalBytes += e.pointer.size;
@@ -282,9 +282,8 @@ async function checkoutOne(
   };
   try {
     const local = await ctx.store.ensureLocal(p.oid, p.size);
-    // Written (and recorded in the index) under the name's exact bytes; `e.path`, a lossy
-    // decoding when the name is not UTF-8, only names it in results and events.
-    const name = worktreeName(e);
+    // A name that is not UTF-8 is escaped in e.path; the writer and the index use its bytes.
+    const name = e.path;
     const content = p.extensions.length > 0 ? extensionSource(ctx, p, name, extensions) : objectSource(ctx.store, p.oid, p.size);
     const source = local ? content : p.canonical ? pointerSource(p) : null;
     let existed = false;

@@ -14,7 +14,7 @@ import { TslfsError } from '../errors/TslfsError.js';
 import { git } from '../git/exec.js';
 import { EMPTY_OID } from '../model/oid.js';
 import type { RepoContext } from './repoContext.js';
-import { scanTree, worktreeName } from './scanPointers.js';
+import { scanTree } from './scanPointers.js';
 import { refreshIndexEntries, writeWorktreeFile, type IndexedFile } from './worktreeWriter.js';
 
 /** Creates `to` (which must not exist) as a copy-on-write clone of `from`; throws when unsupported. */
@@ -96,7 +96,7 @@ export async function runDedup(ctx: RepoContext, opts: { clone?: CloneFn; onEven
       skip('mediafile is not exist');
       continue;
     }
-    const name = worktreeName(e);
+    const name = e.path;
     try {
       const out = await writeWorktreeFile({
         workTree,

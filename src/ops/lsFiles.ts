@@ -18,7 +18,7 @@ import { git } from '../git/exec.js';
 import { ScanError, TslfsError, UsageError } from '../errors/TslfsError.js';
 import { POINTER_MAX_SIZE, tryDecodePointer, type DecodedPointer } from '../model/pointer.js';
 import { cQuoteBytes } from '../model/cQuote.js';
-import { decodePathBytes, encodePathBytes, fsPath } from '../model/pathBytes.js';
+import { encodePathBytes, fsPath } from '../model/pathBytes.js';
 import { makePathFilter } from '../model/pathFilter.js';
 import type { RepoContext } from './repoContext.js';
 import { scanHistory, scanTree } from './scanPointers.js';
@@ -26,13 +26,11 @@ import { scanHistory, scanTree } from './scanPointers.js';
 export type LsFilesSource = 'index' | 'tree' | 'history';
 
 export interface LsFilesEntry {
-  /** Repo-root-relative path, raw. History paths are cut at a newline (git rev-list does). */
-  name: string;
   /**
-   * The name's bytes when they are not valid UTF-8 (from trees and history): `name` is then a
-   * lossy decoding, for display only.
+   * Repo-root-relative path, raw (a name that is not UTF-8 escaped as model/pathBytes.ts does).
+   * History paths are cut at a newline (git rev-list does).
    */
-  rawName?: Buffer;
+  name: string;
   pointer: DecodedPointer;
   source: LsFilesSource;
   /** The work tree file exists with the pointer's size (git-lfs's "checked out" test). */
@@ -65,7 +63,6 @@ export async function emptyTreeOid(ctx: RepoContext): Promise<string> {
 
 interface Found {
   name: string;
-  rawName?: Buffer;
   pointer: DecodedPointer;
   source: LsFilesSource;
 }
@@ -145,29 +142,28 @@ export async function listLfsFiles(ctx: RepoContext, opts: LsFilesScanOptions): 
   const seen = new Set<string>();
   const found: Found[] = [];
   const quoteNonAscii = ctx.config.getBool('core.quotepath', true);
-  const add = (name: string, pointer: DecodedPointer, source: LsFilesSource, rawName?: Buffer) => {
+  const add = (name: string, pointer: DecodedPointer, source: LsFilesSource) => {
     if (pointer.size === 0 || !allowed(name)) return;
     // One line per name as git-lfs prints it: it has index names as git quoted them (so a
     // quoted index name and the same file's raw tree name are both listed, as git-lfs lists
     // them) and tree names raw. Names that are not UTF-8 are told apart by their bytes.
-    const key =
-      source === 'index' ? cQuoteBytes(encodePathBytes(name), { quoteNonAscii }) : rawName ? decodePathBytes(rawName) : name;
+    const key = source === 'index' ? cQuoteBytes(encodePathBytes(name), { quoteNonAscii }) : name;
     if (!opts.all && !range && seen.has(key)) return;
     seen.add(key);
-    found.push({ name, pointer, source, ...(rawName ? { rawName } : {}) });
+    found.push({ name, pointer, source });
   };
   const scanOpts = { cwd: ctx.cwd, env: ctx.env };
   if (refs.length === 0 && ctx.repo.workTree) {
     for (const e of await withScanError('index', () => scanIndexChanges(ctx, ref))) add(e.name, e.pointer, 'index');
   }
   if (opts.all) {
-    for (const e of await withScanError('history', () => scanHistory(['--all'], scanOpts))) add(e.path, e.pointer, 'history', e.rawPath);
+    for (const e of await withScanError('history', () => scanHistory(['--all'], scanOpts))) add(e.path, e.pointer, 'history');
   } else if (opts.deleted) {
-    for (const e of await withScanError('tree', () => scanHistory([ref], scanOpts))) add(e.path, e.pointer, 'history', e.rawPath);
+    for (const e of await withScanError('tree', () => scanHistory([ref], scanOpts))) add(e.path, e.pointer, 'history');
   } else if (range) {
-    for (const e of await withScanError('tree', () => scanHistory([otherRef!, `^${ref}`], scanOpts))) add(e.path, e.pointer, 'history', e.rawPath);
+    for (const e of await withScanError('tree', () => scanHistory([otherRef!, `^${ref}`], scanOpts))) add(e.path, e.pointer, 'history');
   } else {
-    for (const e of await withScanError('tree', () => scanTree(ref, scanOpts))) add(e.path, e.pointer, 'tree', e.rawPath);
+    for (const e of await withScanError('tree', () => scanTree(ref, scanOpts))) add(e.path, e.pointer, 'tree');
   }
   return annotate(ctx, found);
 }
@@ -183,8 +179,8 @@ async function annotate(ctx: RepoContext, found: Found[]): Promise<LsFilesEntry[
       const f = found[i]!;
       let checkout = false;
       if (work) {
-        // Index names that are not UTF-8 arrive escaped (model/pathBytes.ts): fsPath names their file.
-        const file = f.rawName ? Buffer.concat([Buffer.from(`${work}/`), f.rawName]) : fsPath(join(work, f.name));
+        // Names that are not UTF-8 arrive escaped (model/pathBytes.ts): fsPath names their file.
+        const file = fsPath(join(work, f.name));
         const st = await stat(file).catch(() => null);
         checkout = st !== null && st.isFile() && st.size === f.pointer.size;
       }

@@ -3,13 +3,16 @@
  * bytes or more are never pointers, so sizes are checked first and only small blobs are read.
  * Paths are repo-root-relative with forward slashes, exactly as git lists them.
  */
-import { isUtf8 } from 'node:buffer';
 import { checkObjects, readObjects } from '../git/catFile.js';
-import { git, splitNulRecords, type Env } from '../git/exec.js';
+import { git, splitNulPaths, type Env } from '../git/exec.js';
 import { decodePathBytes } from '../model/pathBytes.js';
 import { POINTER_MAX_SIZE, tryDecodePointer, type DecodedPointer } from '../model/pointer.js';
 
 export interface PointerEntry {
+  /**
+   * Repo-relative path; a name that is not UTF-8 with each bad byte escaped as
+   * model/pathBytes.ts does (fsPath/encodePathBytes give back its exact bytes).
+   */
   path: string;
   /** The git blob holding the pointer text. */
   blobOid: string;
@@ -18,27 +21,13 @@ export interface PointerEntry {
   pointer: DecodedPointer;
   /** Index stage (0 normally; 1-3 during a conflict). Only set by scanIndex. */
   stage?: number;
-  /**
-   * The name's bytes, set only when they are not valid UTF-8: `path` is then a lossy decoding
-   * that must never be used as a file name.
-   */
-  rawPath?: Buffer;
 }
 
 type Candidate = Omit<PointerEntry, 'pointer'>;
 
-/**
- * The name to write an entry's file under: `path`, or for a name that is not UTF-8 its bytes
- * escaped as decodePathBytes does (for worktreeWriter, which writes those exact bytes).
- */
-export function worktreeName(e: { path: string; rawPath?: Buffer }): string {
-  return e.rawPath ? decodePathBytes(e.rawPath) : e.path;
-}
-
-/** The path part ("...\t<path>") of a -z record, with its bytes when they are not UTF-8. */
-function recordPath(rec: { text: string; raw?: Buffer }): { path: string; rawPath?: Buffer } {
-  const path = rec.text.slice(rec.text.indexOf('\t') + 1);
-  return rec.raw ? { path, rawPath: rec.raw.subarray(rec.raw.indexOf(9) + 1) } : { path };
+/** The path part ("...\t<path>") of a -z record (a name that is not UTF-8 arrives escaped). */
+function recordPath(rec: string): { path: string } {
+  return { path: rec.slice(rec.indexOf('\t') + 1) };
 }
 
 export interface ScanOptions {
@@ -70,9 +59,9 @@ export async function scanTree(ref: string, opts: ScanOptions & { pathspecs?: st
   if (opts.pathspecs?.length) args.push('--', ...opts.pathspecs);
   const r = await git(args, { cwd: opts.cwd, env: opts.env });
   const cands: Candidate[] = [];
-  for (const rec of splitNulRecords(r.stdout)) {
-    const tab = rec.text.indexOf('\t');
-    const [mode, type, oid, size] = rec.text.slice(0, tab).split(/ +/) as [string, string, string, string];
+  for (const rec of splitNulPaths(r.stdout)) {
+    const tab = rec.indexOf('\t');
+    const [mode, type, oid, size] = rec.slice(0, tab).split(/ +/) as [string, string, string, string];
     if (type !== 'blob' || mode === '120000') continue;
     if (Number(size) >= POINTER_MAX_SIZE) continue;
     cands.push({ ...recordPath(rec), blobOid: oid, mode });
@@ -86,9 +75,9 @@ export async function scanIndex(opts: ScanOptions & { pathspecs?: string[] }): P
   if (opts.pathspecs?.length) args.push('--', ...opts.pathspecs);
   const r = await git(args, { cwd: opts.cwd, env: opts.env });
   const all: Candidate[] = [];
-  for (const rec of splitNulRecords(r.stdout)) {
-    const tab = rec.text.indexOf('\t');
-    const [mode, oid, stage] = rec.text.slice(0, tab).split(' ') as [string, string, string];
+  for (const rec of splitNulPaths(r.stdout)) {
+    const tab = rec.indexOf('\t');
+    const [mode, oid, stage] = rec.slice(0, tab).split(' ') as [string, string, string];
     if (mode === '120000' || mode === '160000') continue;
     all.push({ ...recordPath(rec), blobOid: oid, mode, stage: Number(stage) });
   }
@@ -100,10 +89,8 @@ export async function scanIndex(opts: ScanOptions & { pathspecs?: string[] }): P
 }
 
 export interface HistoryPointer {
-  /** A path at which the blob appeared (rev-list reports one per blob). */
+  /** A path at which the blob appeared (rev-list reports one per blob); see PointerEntry.path. */
   path: string;
-  /** The path's bytes, set only when they are not valid UTF-8 (see PointerEntry.rawPath). */
-  rawPath?: Buffer;
   blobOid: string;
   pointer: DecodedPointer;
 }
@@ -116,7 +103,7 @@ export interface HistoryPointer {
 export async function scanHistory(revArgs: string[], opts: ScanOptions & { includeEmpty?: boolean }): Promise<HistoryPointer[]> {
   // rev-list --objects with names: "<oid> <path>" for blobs and trees; commits have no path.
   const r = await git(['rev-list', '--objects', ...revArgs, '--'], { cwd: opts.cwd, env: opts.env });
-  const named = new Map<string, { path: string; rawPath?: Buffer }>();
+  const named = new Map<string, { path: string }>();
   for (let start = 0; start < r.stdout.length; ) {
     const nl = r.stdout.indexOf(10, start);
     const end = nl < 0 ? r.stdout.length : nl;
@@ -126,8 +113,7 @@ export async function scanHistory(revArgs: string[], opts: ScanOptions & { inclu
     if (sp !== 40 && sp !== 64) continue;
     const oid = line.toString('latin1', 0, sp);
     if (named.has(oid)) continue;
-    const name = line.subarray(sp + 1);
-    named.set(oid, isUtf8(name) ? { path: name.toString('utf8') } : { path: name.toString('utf8'), rawPath: Buffer.from(name) });
+    named.set(oid, { path: decodePathBytes(line.subarray(sp + 1)) });
   }
   const small: string[] = [];
   for await (const o of checkObjects(named.keys(), opts.cwd, opts.env)) {

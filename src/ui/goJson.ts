@@ -1,4 +1,4 @@
-import { decodePathBytes, encodePathBytes } from '../model/pathBytes.js';
+import { encodePathBytes } from '../model/pathBytes.js';
 
 /**
  * JSON text exactly as Go's encoding/json writes it (git-lfs's --json output): strings escape
@@ -35,11 +35,3 @@ export function compareUtf8(a: string, b: string): number {
   return Buffer.compare(encodePathBytes(a), encodePathBytes(b));
 }
 
-/**
- * goJsonString of bytes that need not be UTF-8 (a file name): as Go's encoder, each byte that
- * does not start a valid sequence is written as \ufffd (decodePathBytes escapes each such byte
- * as a lone surrogate, which goJsonString writes as \ufffd).
- */
-export function goJsonBytes(raw: Uint8Array): string {
-  return goJsonString(decodePathBytes(raw));
-}

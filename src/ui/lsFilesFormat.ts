@@ -7,13 +7,14 @@
  * come raw, so we print them raw but with control characters (TAB and LF included) escaped, so
  * that no name can forge a line or move the cursor. JSON carries raw strings.
  *
- * A name that is not UTF-8 (`rawName`) is printed as its bytes, as git-lfs does, so a line
- * holding one is a Buffer; control bytes, and 0x80-0x9F (C1 controls to an 8-bit terminal),
- * are escaped as \xNN. In JSON its invalid bytes become \ufffd, as Go's encoder writes them.
+ * A name that is not UTF-8 arrives with its bad bytes escaped (model/pathBytes.ts): writeOut
+ * prints them as the bytes they are, as git-lfs does, except bytes 0x80-0x9F (C1 controls to
+ * an 8-bit terminal), which escapeForTerminal shows as \xNN like the control characters. In
+ * JSON each bad byte becomes \ufffd, as Go's encoder writes it (goJsonString).
  */
 import type { LsFilesEntry } from '../ops/lsFiles.js';
 import { escapeForTerminal, quotePath } from './escape.js';
-import { goJsonBytes, goJsonString } from './goJson.js';
+import { goJsonString } from './goJson.js';
 
 const UNITS = ['B', 'KB', 'MB', 'GB', 'TB', 'PB', 'EB'];
 
@@ -45,26 +46,6 @@ export interface NameStyle {
   quotePath: boolean;
 }
 
-/** The bytes of a name that is not UTF-8, with control and C1 bytes escaped (see above). */
-export function escapeRawNameBytes(raw: Uint8Array): Buffer {
-  const parts: Buffer[] = [];
-  let run = 0;
-  for (let i = 0; i < raw.length; i++) {
-    const b = raw[i]!;
-    if (b >= 0x20 && b !== 0x7f && (b < 0x80 || b > 0x9f)) continue;
-    parts.push(Buffer.from(raw.subarray(run, i)), Buffer.from(`\\x${b.toString(16).padStart(2, '0')}`));
-    run = i + 1;
-  }
-  parts.push(Buffer.from(raw.subarray(run)));
-  return Buffer.concat(parts);
-}
-
-/** `before`, the name, `after`: a string, or a Buffer when the name is not UTF-8. */
-function withName(e: Pick<LsFilesEntry, 'name' | 'source' | 'rawName'>, style: NameStyle, before: string, after: string): string | Buffer {
-  if (e.rawName) return Buffer.concat([Buffer.from(before), escapeRawNameBytes(e.rawName), Buffer.from(after)]);
-  return before + displayName(e, style) + after;
-}
-
 export function displayName(e: Pick<LsFilesEntry, 'name' | 'source'>, style: NameStyle): string {
   if (e.source !== 'index') return escapeRawName(e.name);
   const q = quotePath(e.name, { quoteNonAscii: style.quotePath });
@@ -77,23 +58,20 @@ export interface LineOptions extends NameStyle {
   size?: boolean;
 }
 
-export function formatLsFilesLine(e: LsFilesEntry, o: LineOptions): string | Buffer {
+export function formatLsFilesLine(e: LsFilesEntry, o: LineOptions): string {
   const before = o.nameOnly ? '' : `${e.pointer.oid.slice(0, o.long ? 64 : 10)} ${e.checkout ? '*' : '-'} `;
   const after = o.size ? ` (${formatHumanSize(e.pointer.size)})\n` : '\n';
-  return withName(e, o, before, after);
+  return before + displayName(e, o) + after;
 }
 
-export function formatLsFilesDebug(e: LsFilesEntry, style: NameStyle): string | Buffer {
-  return withName(
-    e,
-    style,
-    'filepath: ',
-    `\n` +
+export function formatLsFilesDebug(e: LsFilesEntry, style: NameStyle): string {
+  return (
+    `filepath: ${displayName(e, style)}\n` +
     `    size: ${e.pointer.size}\n` +
     `checkout: ${e.checkout}\n` +
     `download: ${e.downloaded}\n` +
     `     oid: sha256 ${e.pointer.oid}\n` +
-    ` version: https://git-lfs.github.com/spec/v1\n\n`,
+    ` version: https://git-lfs.github.com/spec/v1\n\n`
   );
 }
 
@@ -103,7 +81,6 @@ export function formatLsFilesDebug(e: LsFilesEntry, style: NameStyle): string | 
  * core.quotePath, so `é.bin` is `"\"\\303\\251.bin\""`).
  */
 function jsonName(e: LsFilesEntry, style: NameStyle): string {
-  if (e.rawName) return goJsonBytes(e.rawName);
   return goJsonString(e.source === 'index' ? quotePath(e.name, { quoteNonAscii: style.quotePath }) : e.name);
 }
 

@@ -135,18 +135,21 @@ describe('status formats', () => {
 });
 
 describe('names that are not UTF-8', () => {
-  it('goJsonBytes writes each byte that starts no valid sequence as \\ufffd, as Go does', async () => {
-    const { goJsonBytes } = await import('../../src/ui/goJson.js');
-    expect(goJsonBytes(Buffer.from([0x61, 0xff, 0x2e]))).toBe('"a\\ufffd."');
+  it('in JSON each byte that starts no valid sequence is \\ufffd, as Go writes it', async () => {
+    const { decodePathBytes } = await import('../../src/model/pathBytes.js');
+    const json = (b: number[] | Buffer) => goJsonString(decodePathBytes(Buffer.from(b)));
+    expect(json([0x61, 0xff, 0x2e])).toBe('"a\\ufffd."');
     // A truncated 3-byte sequence: one \ufffd per byte (WHATWG decoding would give one in all).
-    expect(goJsonBytes(Buffer.from([0xe2, 0x82, 0x41]))).toBe('"\\ufffd\\ufffdA"');
-    expect(goJsonBytes(Buffer.from('é<€', 'utf8'))).toBe('"é\\u003c€"');
+    expect(json([0xe2, 0x82, 0x41])).toBe('"\\ufffd\\ufffdA"');
+    expect(json(Buffer.from('é<€', 'utf8'))).toBe('"é\\u003c€"');
     // A surrogate encoded in UTF-8 (ED A0 80) is not valid UTF-8.
-    expect(goJsonBytes(Buffer.from([0xed, 0xa0, 0x80]))).toBe('"\\ufffd\\ufffd\\ufffd"');
+    expect(json([0xed, 0xa0, 0x80])).toBe('"\\ufffd\\ufffd\\ufffd"');
   });
 
-  it('escapeRawNameBytes keeps the bytes but escapes controls and C1 bytes', async () => {
-    const { escapeRawNameBytes } = await import('../../src/ui/lsFilesFormat.js');
-    expect(escapeRawNameBytes(Buffer.from([0x61, 0xff, 0x0a, 0x9b, 0x62])).equals(Buffer.from('a\xff\\x0a\\x9bb', 'latin1'))).toBe(true);
+  it('a tree name keeps its bytes but controls and C1 bytes are escaped', async () => {
+    const { decodePathBytes, encodePathBytes } = await import('../../src/model/pathBytes.js');
+    const name = decodePathBytes(Buffer.from([0x61, 0xff, 0x0a, 0x9b, 0x62]));
+    const line = formatLsFilesLine(entry(name), { quotePath: true, nameOnly: true });
+    expect(encodePathBytes(line).equals(Buffer.from('a\xff\\x0a\\x9bb\n', 'latin1'))).toBe(true);
   });
 });

@@ -29,20 +29,19 @@ export function define(cmd: Command, ctx: CliContext): void {
     .action(async (refs: string[], o: Flags) => {
       const { lsFiles } = await import('../../api/lsFiles.js');
       const fmt = await import('../../ui/lsFilesFormat.js');
-      const { encodePathBytes } = await import('../../model/pathBytes.js');
       const { withRepoErrorsOnStdout } = await import('../repoErrors.js');
       await withRepoErrorsOnStdout(ctx, async () => {
         const r = await lsFiles({ cwd: ctx.cwd, env: ctx.env, refs, all: o.all, deleted: o.deleted, include: o.include, exclude: o.exclude });
         const style = { quotePath: r.quotePath };
-        const chunks: Array<string | Buffer> = [];
+        const chunks: string[] = [];
         for (const e of r.files) {
           if (o.debug) chunks.push(fmt.formatLsFilesDebug(e, style));
           else if (!o.json) chunks.push(fmt.formatLsFilesLine(e, { ...style, long: o.long, nameOnly: o.nameOnly, size: o.size }));
         }
         // git-lfs prints the JSON document after any --debug blocks (then with no files).
         if (o.json) chunks.push(fmt.formatLsFilesJson(o.debug ? [] : r.files, style));
-        // A line naming a file that is not UTF-8 is bytes (see ui/lsFilesFormat).
-        const out = chunks.some((c) => typeof c !== 'string') ? Buffer.concat(chunks.map((c) => (typeof c === 'string' ? encodePathBytes(c) : c))) : chunks.join('');
+        // Names that are not UTF-8 are escaped in these strings; writeOut prints their bytes.
+        const out = chunks.join('');
         await writeOut(ctx.stdout, out);
       });
     });
